@@ -48,4 +48,18 @@ std::string Shape::str() const {
   return text;
 }
 
+std::string Shape::index_text(int64_t flat) const {
+  std::array<int64_t, kMaxRank> index{};
+  for (int axis = rank - 1; axis >= 0; --axis) {
+    index[axis] = flat % dims[axis];
+    flat /= dims[axis];
+  }
+  std::string text = "[";
+  for (int axis = 0; axis < rank; ++axis) {
+    if (axis > 0) text += ',';
+    text += std::to_string(index[axis]);
+  }
+  return text + "]";
+}
+
 }  // namespace minicnn

@@ -27,6 +27,8 @@ struct Shape {
   Shape without_batch() const;
   // "1x28x28"
   std::string str() const;
+  // "[1,0,2]": the element at a flat (row-major) index, one index per axis.
+  std::string index_text(int64_t flat) const;
 };
 
 }  // namespace minicnn

@@ -8,6 +8,10 @@
 
 #include "helpers.hpp"
 #include "layers/activation.hpp"
+#include "layers/conv2d.hpp"
+#include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
+#include "layers/linear.hpp"
 #include "layers/pool2d.hpp"
 
 using namespace minicnn;
@@ -143,4 +147,96 @@ TEST_CASE("check_gradient serves any scalar function") {
   for (int64_t i = 0; i < v.numel(); ++i) CHECK(v[i] == before[i]);  // every perturbation undone
   analytic[4] = std::sin(v[4]);
   CHECK_FALSE(check_gradient("v", v, analytic, loss).passed);
+}
+
+TEST_CASE("in float, the default step and tolerance pass a correct layer and fail a wrong one") {
+  Rng rng(97);
+  Conv2d<float> conv(Conv2dOptions{.out_channels = 3, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .pad_w = 1});
+  conv.name = "conv1";
+  conv.setup(Shape{2, 7, 6});
+  conv.init_params(rng);
+  const Tensor<float> x = test::random_tensor<float>(Shape{2, 2, 7, 6}, rng);
+  const std::vector<GradcheckReport> reports = gradcheck(conv, x);
+  for (const GradcheckReport& r : reports) {
+    INFO(describe(r));
+    CHECK(r.passed);
+    CHECK(r.tolerance == 1e-2);
+    CHECK(r.max_rel_error < 1e-3);  // well inside the tolerance
+  }
+  // The float tolerance still fails a gradient that is off by one.
+  ScaledSquare wrong(ScaledSquare::Mistake::ParamGradientOffByOne);
+  CHECK_FALSE(gradcheck(wrong, input(rng), Context{}, default_gradcheck_options<float>())[1].passed);
+}
+
+TEST_CASE("max_elements checks that many elements, drawn at random, the same for the same seed") {
+  Rng rng(98);
+  ScaledSquare layer(ScaledSquare::Mistake::None);
+  Tensor<double> values = test::random_tensor<double>(Shape{40}, rng), analytic(values.shape());
+  for (int64_t i = 0; i < 40; ++i) analytic[i] = 2 * values[i];
+  auto loss = [&] {
+    double sum = 0;
+    for (double v : values) sum += v * v;
+    return sum;
+  };
+  GradcheckOptions options;
+  options.max_elements = 7;
+  const GradcheckReport some = check_gradient("v", values, analytic, loss, options);
+  CHECK(some.checked == 7);
+  CHECK(some.passed);
+  // A wrong element is found when drawn: with all 40 drawn, always.
+  analytic[13] += 1;
+  options.max_elements = 40;
+  const GradcheckReport all = check_gradient("v", values, analytic, loss, options);
+  CHECK(all.checked == 40);
+  CHECK(all.worst_index == 13);
+  CHECK_FALSE(all.passed);
+  options.max_elements = 0;
+  CHECK(check_gradient("v", values, analytic, loss, options).checked == 40);
+}
+
+TEST_CASE("gradcheck_layers checks each layer on its own input and names the layer at fault") {
+  Rng rng(99);
+  Sequential<double> net;
+  net.add(std::make_unique<Conv2d<double>>(Conv2dOptions{.out_channels = 2, .kernel_h = 3, .kernel_w = 3}));
+  net.add(std::make_unique<Activation<double>>(ActivationKind::Tanh));
+  net.add(std::make_unique<Flatten<double>>());
+  net.add(std::make_unique<ScaledSquare>(ScaledSquare::Mistake::InputGradientHalved));
+  net.add(std::make_unique<Dropout<double>>(0.5));
+  net.add(std::make_unique<Linear<double>>(LinearOptions{.units = 3}));
+  net.build(Shape{1, 5, 5});
+  net.init_params(rng);
+  const Tensor<double> x = test::random_tensor<double>(Shape{2, 1, 5, 5}, rng);
+  const std::vector<int32_t> labels{2, 0};
+  const std::vector<LayerGradcheck> rows = gradcheck_layers(net, x, labels, rng);
+  std::vector<std::string> names;
+  for (const LayerGradcheck& row : rows) {
+    INFO(row.layer << " " << row.tensor << ": " << describe(row.report));
+    names.push_back(row.layer + " " + row.tensor);
+    CHECK(row.report.passed == (row.layer != "square1" || row.tensor != "input"));
+  }
+  CHECK(names == std::vector<std::string>{"conv1 input", "conv1 weight", "conv1 bias", "tanh1 input",
+                                          "flatten1 input", "square1 input", "square1 a", "dropout1 input",
+                                          "fc1 input", "fc1 weight", "fc1 bias", "loss logits"});
+  CHECK(rows.back().kind == "softmax_cross_entropy");
+  CHECK(rows.back().report.shape == Shape{2, 3});
+
+  // Dropout ran in training mode (it dropped some inputs and doubled the others), and passed with its mask
+  // held fixed: every one of its 2x18 inputs checked.
+  const LayerGradcheck& dropout = rows[7];
+  CHECK(dropout.report.passed);
+  CHECK(dropout.report.checked == 36);
+  int dropped = 0, kept = 0;
+  for (int64_t i = 0; i < 36; ++i) {
+    dropped += net.activation(4)[i] == 0.0;
+    kept += net.activation(4)[i] == 2 * net.activation(3)[i];
+  }
+  CHECK(dropped > 0);
+  CHECK(kept > 0);
+  CHECK(dropped + kept == 36);
+
+  const std::vector<LayerGradcheck> only = gradcheck_layers(net, x, labels, rng, {}, "fc1");
+  CHECK(only.size() == 3);
+  CHECK(gradcheck_layers(net, x, labels, rng, {}, "loss").size() == 1);
+  CHECK(test::error_of([&] { gradcheck_layers(net, x, labels, rng, {}, "fc9"); }) ==
+        "there is no layer called fc9; the layers are conv1, tanh1, flatten1, square1, dropout1, fc1, and loss");
 }
