@@ -3,13 +3,27 @@
 #include "core/error.hpp"
 #include "datasets/idx.hpp"
 #include "datasets/image_folder.hpp"
+#include "datasets/synthetic.hpp"
 
 namespace minicnn {
 namespace {
 
+// Generated bars: the training images first, then the test images, from one generator seeded with data.seed,
+// so that the test set is the same whenever it is generated again (by eval, for a run).
+Dataset generate_bars(const DataConfig& data, const Shape& input, Split split) {
+  if (input[0] != 1 || input[1] != input[2] || input[1] < 2)
+    throw Error("generated bars are 1xSxS images (S >= 2) but the config's input is " + input.str());
+  Rng rng(data.seed);
+  LabeledImages images = make_bars(data.train_images, static_cast<int>(input[1]), rng);
+  if (split == Split::Test) images = make_bars(data.test_images, static_cast<int>(input[1]), rng);
+  return Dataset{std::move(images.images), std::move(images.labels), {"horizontal", "vertical"},
+                 "generated bars (seed " + std::to_string(data.seed) + ")"};
+}
+
 // Folder data sets keep their splits in DIR/train and DIR/test, each with one folder per class.
 Dataset load_split(const DataConfig& data, const Shape& input, Split split,
                    const std::vector<std::string>& class_names = {}) {
+  if (data.format == "bars") return generate_bars(data, input, split);
   if (data.format == "folder")
     return load_image_folder(data.path + (split == Split::Train ? "/train" : "/test"), input, data.resize, class_names);
   Dataset set = load_idx_split(data.path, split);

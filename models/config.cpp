@@ -1,7 +1,9 @@
 #include "models/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
+#include <type_traits>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -23,6 +25,18 @@ const std::initializer_list<const char*> kLayerTypes = {
     "conv2d", "maxpool", "avgpool", "global_avgpool", "relu", "leaky_relu", "sigmoid", "tanh", "linear",
     "flatten", "dropout"};
 const std::initializer_list<const char*> kInits = {"he_normal", "he_uniform", "xavier_normal", "xavier_uniform"};
+
+std::vector<LayerTypeExtension>& extensions() {
+  static std::vector<LayerTypeExtension> registered;
+  return registered;
+}
+
+const LayerTypeExtension* find_extension(const json& type) {
+  if (!type.is_string()) return nullptr;
+  for (const LayerTypeExtension& e : extensions())
+    if (e.type == type.get<std::string>()) return &e;
+  return nullptr;
+}
 
 // Reads "padding" of a convolution: an integer, a pair, "valid" (0) or "same" (the output keeps the input's
 // size, which needs stride 1 and an odd dilated kernel: pad = d·(k-1)/2 on each side).
@@ -47,7 +61,9 @@ std::pair<int64_t, int64_t> read_conv_padding(ConfigReader& r, std::pair<int64_t
 json read_layer(const json& object, const std::string& file, size_t index) {
   ConfigReader r(object, file, "layers[" + std::to_string(index) + "]");
   if (!r.has("type")) r.fail("type", "missing (one of conv2d, maxpool, avgpool, global_avgpool, relu, leaky_relu, sigmoid, tanh, linear, flatten, dropout)");
-  const std::string type = r.choice("type", "", kLayerTypes);
+  const LayerTypeExtension* extension = find_extension(r.raw("type"));
+  const std::string type = extension != nullptr ? extension->fields_of : r.choice("type", "", kLayerTypes);
+  if (extension != nullptr) r.record("type", extension->type);
   if (r.has("name")) r.text("name", "");
   auto require = [&](const char* key, const char* what) { r.require(key, what); };
   if (type == "conv2d") {
@@ -98,6 +114,12 @@ std::pair<int, int> as_ints(const json& value) {
 
 template <typename T>
 std::unique_ptr<Layer<T>> make_layer(const json& spec) {
+  if (const LayerTypeExtension* extension = find_extension(spec["type"])) {
+    json built_in = spec;
+    built_in["type"] = extension->fields_of;
+    if constexpr (std::is_same_v<T, float>) return extension->wrap_float(make_layer<T>(built_in));
+    else return extension->wrap_double(make_layer<T>(built_in));
+  }
   const std::string type = spec["type"];
   if (type == "conv2d") {
     Conv2dOptions o;
@@ -165,8 +187,14 @@ Config parse_config(const json& document, const std::string& file) {
   top.record("optimizer", optimizer.used());
 
   ConfigReader data = top.object("data");
-  config.data.format = data.choice("format", "idx", {"idx", "folder"});
-  config.data.path = data.text("path", config.data.path);
+  config.data.format = data.choice("format", "idx", {"idx", "folder", "bars"});
+  if (config.data.format == "bars") {
+    config.data.train_images = static_cast<int>(data.integer("train_images", config.data.train_images, 1, 1000000));
+    config.data.test_images = static_cast<int>(data.integer("test_images", config.data.test_images, 1, 1000000));
+    config.data.seed = static_cast<uint64_t>(data.integer("seed", 1, 0, INT64_MAX));
+  } else {
+    config.data.path = data.text("path", config.data.path);
+  }
   config.data.normalize = data.choice("normalize", "scale", {"scale", "standardize"});
   config.data.validation = data.number("validation", 0.0, 0.0, 0.9);
   config.data.resize = data.boolean("resize", false);
@@ -225,5 +253,14 @@ void build_network(const Config& config, Sequential<T>& net) {
 
 template void build_network<float>(const Config&, Sequential<float>&);
 template void build_network<double>(const Config&, Sequential<double>&);
+
+void register_layer_type(LayerTypeExtension extension) {
+  if (find_extension(extension.type) != nullptr ||
+      std::find(kLayerTypes.begin(), kLayerTypes.end(), extension.type) != kLayerTypes.end())
+    throw Error("layer type " + extension.type + " exists already");
+  if (std::find(kLayerTypes.begin(), kLayerTypes.end(), extension.fields_of) == kLayerTypes.end())
+    throw Error("layer type " + extension.type + ": " + extension.fields_of + " is not a built-in layer type");
+  extensions().push_back(std::move(extension));
+}
 
 }  // namespace minicnn

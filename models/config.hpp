@@ -2,6 +2,8 @@
 // A training config: one JSON file describing the input, the layers, the loss, the optimizer and its
 // schedule, the data and the training settings. Every field and its default is in docs/config.md.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,8 +16,10 @@
 namespace minicnn {
 
 struct DataConfig {
-  std::string format = "idx";  // idx | folder
+  std::string format = "idx";  // idx | folder | bars (generated, datasets/synthetic.hpp)
   std::string path = "/usr/share/datasets/fashion-mnist";
+  int train_images = 2000, test_images = 500;  // bars: how many to generate
+  uint64_t seed = 1;                            // bars: the generator's seed
   std::string normalize = "scale";  // scale: x/255;  standardize: then (x - mean)/std of the training set
   double validation = 0.0;          // fraction of the training set held out
   bool resize = false;              // folder data: resize images of another size instead of refusing them
@@ -47,5 +51,18 @@ Config load_config(const std::string& path);
 // Builds the network a config describes, shapes checked, parameters not yet initialized.
 template <typename T>
 void build_network(const Config& config, Sequential<T>& net);
+
+// A layer type that a program adds to the built-in ones before it reads configs. It takes the fields of the
+// built-in type `fields_of`, and its layer is the one that type makes, passed through `wrap`. The test suite
+// adds layers with deliberately wrong backward passes this way, in a test-only build of the minicnn program,
+// to show that `minicnn gradcheck` catches them.
+template <typename T>
+using LayerWrapper = std::function<std::unique_ptr<Layer<T>>(std::unique_ptr<Layer<T>>)>;
+struct LayerTypeExtension {
+  std::string type, fields_of;
+  LayerWrapper<float> wrap_float;
+  LayerWrapper<double> wrap_double;
+};
+void register_layer_type(LayerTypeExtension extension);
 
 }  // namespace minicnn

@@ -120,6 +120,10 @@ TEST_CASE("bad configs are one clear error naming the file, the JSON path and wh
        "conv1: two layers have this name"},
       {"dropout probability 1", [](json& c) { c["layers"][6] = {{"type", "dropout"}, {"p", 1.0}}; },
        "net.json: layers[6].p: expected a number from 0.0 to 0.999, got 1.0"},
+      {"a path for generated data", [](json& c) { c["data"] = {{"format", "bars"}, {"path", "/tmp"}}; },
+       "net.json: data.path: unknown field"},
+      {"no images to generate", [](json& c) { c["data"] = {{"format", "bars"}, {"test_images", 0}}; },
+       "net.json: data.test_images: expected an integer from 1 to 1000000, got 0"},
   };
   for (const Case& test : cases) {
     const std::string what = test.what;
@@ -179,8 +183,57 @@ TEST_CASE("learning-rate schedules follow PyTorch's formulas") {
 }
 
 TEST_CASE("the shipped configs parse") {
-  for (const char* name : {"lenet", "lenet-mnist", "vgg-small", "tiny"}) {
+  for (const char* name : {"lenet", "lenet-mnist", "vgg-small", "tiny", "teach-tiny"}) {
     CAPTURE(name);
     CHECK_NOTHROW(load_config(std::string(MINICNN_SOURCE_DIR) + "/configs/" + name + ".json"));
   }
+}
+
+TEST_CASE("generated bars data: counts and seed, with defaults") {
+  json c = lenet();
+  c["data"] = {{"format", "bars"}, {"train_images", 300}};
+  const Config config = parse_config(c, "net.json");
+  CHECK(config.data.format == "bars");
+  CHECK(config.data.train_images == 300);
+  CHECK(config.data.test_images == 500);
+  CHECK(config.data.seed == 1);
+  CHECK(config.used["data"]["test_images"] == 500);
+  CHECK_FALSE(config.used["data"].contains("path"));
+}
+
+TEST_CASE("a registered layer type takes a built-in type's fields and wraps its layer") {
+  // A "noted_linear" is a linear layer whose kind says so: the wrapper sees the layer the built-in type made.
+  struct Noted : Layer<float> {
+    std::unique_ptr<Layer<float>> inner;
+    explicit Noted(std::unique_ptr<Layer<float>> layer) : inner(std::move(layer)) {}
+    std::string kind() const override { return "noted_" + inner->kind(); }
+    Shape setup(const Shape& input) override { return inner->setup(input); }
+    void forward(const Tensor<float>& x, Tensor<float>& y, const Context& ctx) override { inner->forward(x, y, ctx); }
+    void backward(const Tensor<float>& x, const Tensor<float>& y, const Tensor<float>& dy, Tensor<float>& dx) override {
+      inner->backward(x, y, dy, dx);
+    }
+  };
+  register_layer_type(LayerTypeExtension{
+      "noted_linear", "linear",
+      [](std::unique_ptr<Layer<float>> layer) -> std::unique_ptr<Layer<float>> {
+        return std::make_unique<Noted>(std::move(layer));
+      },
+      [](std::unique_ptr<Layer<double>> layer) { return layer; }});
+  json c = lenet();
+  c["layers"][7] = {{"type", "noted_linear"}, {"units", 10}};
+  const Config config = parse_config(c, "net.json");
+  CHECK(config.layers[7]["type"] == "noted_linear");
+  CHECK(config.layers[7]["bias"] == true);  // linear's defaults, filled in
+  Sequential<float> net;
+  build_network(config, net);
+  CHECK(net.layer(7).kind() == "noted_linear");
+  CHECK(net.output_shape(7) == Shape{10});
+  c["layers"][7]["kernel"] = 3;  // not a field of linear
+  CHECK(error_of(c).find("net.json: layers[7].kernel: unknown field") == 0);
+  CHECK_THROWS_WITH_AS(register_layer_type(LayerTypeExtension{"relu", "linear", {}, {}}),
+                       "layer type relu exists already", Error);
+  CHECK_THROWS_WITH_AS(register_layer_type(LayerTypeExtension{"noted_linear", "linear", {}, {}}),
+                       "layer type noted_linear exists already", Error);
+  CHECK_THROWS_WITH_AS(register_layer_type(LayerTypeExtension{"noted_conv3d", "conv3d", {}, {}}),
+                       "layer type noted_conv3d: conv3d is not a built-in layer type", Error);
 }
