@@ -57,6 +57,13 @@ class ConsoleObserver : public TrainObserver {
     }
   }
 
+  void on_sgd_trace(const SgdTrace& trace) override {
+    traced_ = true;
+    if (terminal_) std::printf("\r\033[K");
+    std::fputs(describe(trace).c_str(), stdout);
+    std::fflush(stdout);
+  }
+
   void on_epoch(const EpochReport& r) override {
     if (terminal_) std::printf("\r\033[K");
     std::printf("epoch %d/%d  train loss %.4f acc %.2f%%", r.epoch, r.epochs, r.train.loss, 100 * r.train.accuracy);
@@ -66,8 +73,10 @@ class ConsoleObserver : public TrainObserver {
     std::fflush(stdout);
   }
 
+  bool traced() const { return traced_; }
+
  private:
-  bool terminal_;
+  bool terminal_, traced_ = false;
   int epoch_ = 0;
   int64_t first_batch_ = 0;
   std::chrono::steady_clock::time_point epoch_start_, last_line_;
@@ -85,11 +94,17 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--seed", request->seed, "Random seed (overrides the config)");
   cmd->add_option("--threads", request->threads, "Threads (overrides the config; 0 = one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--data", request->data_path, "Data directory (overrides the config)");
-  cmd->callback([request, cmd] {
+  auto trace = std::make_shared<SgdTraceRequest>();
+  CLI::Option* trace_step = cmd->add_option("--trace-step", trace->step, "Print SGD step N (from 1) for one weight: "
+                                            "w, grad, momentum buffer, lr, new w")->check(CLI::PositiveNumber);
+  CLI::Option* trace_weight = cmd->add_option("--trace-weight", trace->weight, "The weight to trace, like "
+                                              "conv1.weight[0,0,1,1] (default: the first parameter's first)");
+  cmd->callback([request, cmd, trace, trace_step, trace_weight] {
     if (request->config_path.empty() == request->resume_dir.empty())
       throw CLI::ValidationError("train", "give either a CONFIG for a new run or --resume DIR, not both");
     if (!request->resume_dir.empty() && !request->out_dir.empty())
       throw CLI::ValidationError("train", "--out names a new run; a resumed run stays in its directory");
+    if (trace_step->count() > 0 || trace_weight->count() > 0) request->trace = *trace;
     (void)cmd;
   });
   return [request] {
@@ -101,6 +116,9 @@ CommandRunner add_train_command(CLI::App& app) {
                   "  minicnn train --resume %s\n", result.run_dir.c_str(), result.run_dir.c_str());
       return 130;
     }
+    if (request->trace && !observer.traced())
+      std::printf("(no SGD step %lld to trace: the run took fewer steps)\n",
+                  static_cast<long long>(request->trace->step));
     std::printf("test accuracy %.2f%% after %d epochs\nfilters: %s/filters.png\nmetrics: %s/metrics.csv\n",
                 100 * result.last.test.accuracy, result.epochs_done, result.run_dir.c_str(), result.run_dir.c_str());
     return 0;

@@ -160,6 +160,8 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
   } else {
     write_text(result.run_dir + "/metrics.csv", kMetricsHeader);
   }
+  std::optional<SgdTracer> tracer;  // made now that a resume has restored the weights and velocities
+  if (request.trace) tracer.emplace(*request.trace, net.params(), sgd);
   write_text(result.run_dir + "/config.json", config.used.dump(2) + "\n");
 
   // What a checkpoint needs besides the tensors: enough to evaluate and predict without the config's data.
@@ -195,6 +197,14 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
     try {
       progress = train_epoch(net, sgd, data.train.images, data.train.labels, batch_size, rng, buffers,
                              [&](const EpochProgress& p, int64_t batches) {
+                               if (tracer) {
+                                 const int64_t images = std::min<int64_t>(
+                                     batch_size, data.train.size() - (p.batches_done - 1) * batch_size);
+                                 const auto trace = tracer->after_step(epoch * batches + p.batches_done, epoch + 1,
+                                                                       p.batches_done, batches,
+                                                                       static_cast<int>(images));
+                                 if (trace) observer.on_sgd_trace(*trace);
+                               }
                                observer.on_batch(epoch + 1, p, batches, batch_size);
                                return !stop_requested.load();
                              },

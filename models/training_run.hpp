@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "models/sgd_trace.hpp"
 #include "models/trainer.hpp"
 
 namespace minicnn {
@@ -22,6 +23,7 @@ struct TrainRequest {
   std::optional<int> epochs, threads;
   std::optional<uint64_t> seed;
   std::optional<std::string> data_path;
+  std::optional<SgdTraceRequest> trace;  // show one SGD update of one weight (TrainObserver::on_sgd_trace)
 };
 
 struct EpochReport {
@@ -37,6 +39,7 @@ class TrainObserver {
   virtual void on_start(const std::string& /*run_dir*/, const std::string& /*description*/) {}
   virtual void on_batch(int /*epoch*/, const EpochProgress& /*progress*/, int64_t /*batches*/, int /*batch_size*/) {}
   virtual void on_epoch(const EpochReport& /*report*/) {}
+  virtual void on_sgd_trace(const SgdTrace& /*trace*/) {}
 };
 
 struct TrainResult {

@@ -10,7 +10,9 @@
 #include "core/error.hpp"
 #include "datasets/idx.hpp"
 #include "datasets/synthetic.hpp"
+#include "datasets/training_data.hpp"
 #include "models/checkpoint.hpp"
+#include "models/config.hpp"
 #include "models/training_run.hpp"
 
 using namespace minicnn;
@@ -178,4 +180,50 @@ TEST_CASE("a diverging loss stops the run, names the epoch, batch and layer, and
   CHECK(message.find("in batch") != std::string::npos);
   CHECK(message.find("first non-finite value: ") != std::string::npos);
   CHECK_FALSE(fs::exists(f.root / "diverge" / "checkpoint.bin"));  // no good epoch yet, nothing written
+}
+
+TEST_CASE("the teaching config trains on generated bars in seconds, and traces one SGD step") {
+  struct Tracing : TrainObserver {
+    std::vector<SgdTrace> traces;
+    void on_sgd_trace(const SgdTrace& trace) override { traces.push_back(trace); }
+  } tracing;
+  const fs::path root = fs::temp_directory_path() / ("minicnn-teach-test-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  TrainRequest request;
+  request.config_path = std::string(MINICNN_SOURCE_DIR) + "/configs/teach-tiny.json";
+  request.out_dir = (root / "run").string();
+  request.trace = SgdTraceRequest{"conv1.weight[0,0,1,1]", 70};  // in epoch 2: 63 batches of 32 per epoch
+  std::atomic<bool> stop{false};
+  const TrainResult result = train(request, tracing, stop);
+  CHECK(result.epochs_done == 3);
+  CHECK(result.last.test.accuracy >= 0.95);
+  REQUIRE(tracing.traces.size() == 1);
+  const SgdTrace& t = tracing.traces[0];
+  CHECK(t.weight == "conv1.weight[0,0,1,1]");
+  CHECK(t.step == 70);
+  CHECK(t.epoch == 2);
+  CHECK(t.batch == 7);
+  CHECK(t.batches == 63);
+  CHECK(t.batch_size == 32);
+  CHECK(t.sgd.learning_rate == 0.05);
+  CHECK(t.sgd.momentum == 0.9);
+  // The optimizer's numbers follow the update rule (in float, as the optimizer computes them).
+  const float v = 0.9f * static_cast<float>(t.velocity_before) + static_cast<float>(t.grad);
+  CHECK(static_cast<float>(t.velocity) == v);
+  CHECK(static_cast<float>(t.new_w) == static_cast<float>(t.w) - 0.05f * v);
+  CHECK(t.grad != 0.0);
+
+  // The test images are generated again, the same, for a later evaluation.
+  const Config config = load_config(request.config_path);
+  const Dataset test_again = load_test_data(config.data, config.input, Normalization{});
+  const TrainingData data = load_training_data(config.data, config.input, config.training.seed);
+  REQUIRE(test_again.size() == 500);
+  CHECK(data.train.size() == 2000);
+  CHECK(data.train.class_names == std::vector<std::string>{"horizontal", "vertical"});
+  CHECK(std::equal(test_again.images.begin(), test_again.images.end(), data.test.images.begin()));
+  Config wrong_shape = config;
+  wrong_shape.input = Shape{3, 12, 12};
+  CHECK_THROWS_WITH_AS(load_training_data(wrong_shape.data, wrong_shape.input, 1),
+                       "generated bars are 1xSxS images (S >= 2) but the config's input is 3x12x12", Error);
+  fs::remove_all(root);
 }
