@@ -66,7 +66,7 @@ EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset
     const double loss = buffers.loss.forward(logits, buffers.labels);
     net.zero_grad();
     buffers.loss.backward(net.output_gradient());
-    net.backward(buffers.images);
+    net.backward(buffers.images, Sequential<float>::InputGradient::NotWanted);
     // Stop before a bad step can spoil the weights: a non-finite loss or gradient names where it started.
     if (!std::isfinite(loss) || !gradients_finite(net)) {
       const std::string where = net.first_non_finite();
