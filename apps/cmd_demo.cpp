@@ -25,7 +25,7 @@ CommandRunner add_demo_command(CLI::App& app) {
   return [options] {
     set_num_threads(options->threads);
     Rng rng(options->seed);
-    const LabeledImages train = make_bars(2000, 12, rng), test = make_bars(500, 12, rng);
+    const Dataset train = make_bars(2000, 12, rng), test = make_bars(500, 12, rng);
     Sequential<float> net;
     build_bars_network(net);
     net.init_params(rng);
@@ -33,8 +33,8 @@ CommandRunner add_demo_command(CLI::App& app) {
     BatchBuffers buffers;
     EpochStats tested;
     for (int epoch = 1; epoch <= options->epochs; ++epoch) {
-      const EpochStats trained = train_epoch(net, sgd, train.images, train.labels, 32, rng, buffers).stats;
-      tested = evaluate(net, test.images, test.labels, 100, buffers);
+      const EpochStats trained = train_epoch(net, sgd, train, 32, rng, buffers).stats;
+      tested = evaluate(net, test, 100, buffers);
       std::printf("epoch %d  train loss %.4f  accuracy %.2f%%  test loss %.4f  accuracy %.2f%%\n", epoch,
                   trained.loss, 100 * trained.accuracy, tested.loss, 100 * tested.accuracy);
     }

@@ -30,7 +30,7 @@ CommandRunner add_eval_command(CLI::App& app) {
     const Dataset test = load_test_data(data, model.config.input, model.normalization);
     BatchBuffers buffers;
     std::vector<int32_t> predicted;
-    const EpochStats stats = evaluate(model.net, test.images, test.labels, 256, buffers, &predicted);
+    const EpochStats stats = evaluate(model.net, test, 256, buffers, &predicted);
 
     const size_t classes = model.class_names.size();
     std::vector<std::vector<int64_t>> confusion(classes, std::vector<int64_t>(classes, 0));  // [true][predicted]

@@ -87,5 +87,6 @@ void Tensor<T>::fill(T value) {
 
 template class Tensor<float>;
 template class Tensor<double>;
+template class Tensor<uint8_t>;  // image pixels as loaded
 
 }  // namespace minicnn

@@ -1,5 +1,5 @@
 #pragma once
-// Tensor<T>: a dense float32 (or float64, for gradient checks) array in NCHW order, with owning contiguous
+// Tensor<T>: a dense float32 (or float64, for gradient checks, or uint8, for stored pixels) array in NCHW order, with owning contiguous
 // storage aligned to 64 bytes (one cache line, the widest SIMD load).
 //
 // Copying a tensor copies its values; view() shares them. resize() keeps the storage when it is large

@@ -1,6 +1,7 @@
 #include "datasets/dataset.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -13,15 +14,15 @@ namespace minicnn {
 namespace {
 
 // The images and labels at `indices`, in that order.
-Dataset gather(const Dataset& data, const std::vector<int64_t>& indices, const std::string& part) {
-  const Shape image_shape = data.images.shape().without_batch();
+Dataset pick(const Dataset& data, const std::vector<int64_t>& indices, const std::string& part) {
+  const Shape image_shape = data.pixels.shape().without_batch();
   const int64_t image_size = image_shape.numel();
-  Dataset picked{Tensor<float>(image_shape.with_batch(static_cast<int64_t>(indices.size()))), {},
-                 data.class_names, data.source + " (" + part + ")"};
+  Dataset picked{Tensor<uint8_t>(image_shape.with_batch(static_cast<int64_t>(indices.size()))), {},
+                 data.class_names, data.source + " (" + part + ")", data.normalization};
   picked.labels.reserve(indices.size());
   for (size_t i = 0; i < indices.size(); ++i) {
-    const float* image = data.images.data() + indices[i] * image_size;
-    std::copy(image, image + image_size, picked.images.data() + static_cast<int64_t>(i) * image_size);
+    std::copy_n(data.pixels.data() + indices[i] * image_size, image_size,
+                picked.pixels.data() + static_cast<int64_t>(i) * image_size);
     picked.labels.push_back(data.labels[indices[i]]);
   }
   return picked;
@@ -29,34 +30,57 @@ Dataset gather(const Dataset& data, const std::vector<int64_t>& indices, const s
 
 }  // namespace
 
+void pixels_to_inputs(std::span<const uint8_t> pixels, const Normalization& normalization, float* inputs) {
+  // A byte has 256 values: a table of their inputs turns the arithmetic into a lookup.
+  std::array<float, 256> input_of;
+  for (int p = 0; p < 256; ++p) input_of[p] = static_cast<float>((p / 255.0 - normalization.mean) / normalization.stddev);
+  std::transform(pixels.begin(), pixels.end(), inputs, [&](uint8_t p) { return input_of[p]; });
+}
+
+void Dataset::gather(std::span<const int64_t> indices, Tensor<float>& batch) const {
+  const Shape image_shape = pixels.shape().without_batch();
+  const int64_t image_size = image_shape.numel();
+  batch.resize(image_shape.with_batch(static_cast<int64_t>(indices.size())));
+  for (size_t i = 0; i < indices.size(); ++i)
+    pixels_to_inputs(std::span(pixels.data() + indices[i] * image_size, image_size), normalization,
+                     batch.data() + static_cast<int64_t>(i) * image_size);
+}
+
+Tensor<float> Dataset::inputs() const {
+  Tensor<float> all(pixels.shape());
+  pixels_to_inputs(std::span(pixels.data(), pixels.numel()), normalization, all.data());
+  return all;
+}
+
 Normalization measure_normalization(const Dataset& data) {
-  const int64_t count = data.images.numel();
+  const int64_t count = data.pixels.numel();
   if (count == 0) throw Error("cannot measure the pixel statistics of an empty data set (" + data.source + ")");
-  // Two passes, both in double: the mean, then the mean squared deviation from it (no cancellation, unlike
-  // E[x^2] - E[x]^2).
+  // A histogram of the 256 byte values gives both moments exactly, in one pass over the pixels:
+  //   mean = Σ_p h[p]·p / count,  variance = Σ_p h[p]·(p - mean)² / count   (on the p/255 scale).
+  std::array<int64_t, 256> histogram{};
+  for (uint8_t p : data.pixels) ++histogram[p];
   double sum = 0.0;
-  for (float x : data.images) sum += x;
+  for (int p = 0; p < 256; ++p) sum += static_cast<double>(histogram[p]) * (p / 255.0);
   const double mean = sum / static_cast<double>(count);
   double squares = 0.0;
-  for (float x : data.images) squares += (x - mean) * (x - mean);
+  for (int p = 0; p < 256; ++p) squares += static_cast<double>(histogram[p]) * (p / 255.0 - mean) * (p / 255.0 - mean);
   return {mean, std::sqrt(squares / static_cast<double>(count))};
 }
 
-void normalize(Dataset& data, const Normalization& normalization) {
+void set_normalization(Dataset& data, const Normalization& normalization) {
   if (!(normalization.stddev > 0.0) || !std::isfinite(normalization.stddev) || !std::isfinite(normalization.mean))
     throw Error("cannot normalize by mean " + std::to_string(normalization.mean) + " and standard deviation " +
                 std::to_string(normalization.stddev) + ": the deviation must be positive and both finite");
-  const double mean = normalization.mean, inverse_stddev = 1.0 / normalization.stddev;
-  for (float& x : data.images) x = static_cast<float>((x - mean) * inverse_stddev);
+  data.normalization = normalization;
 }
 
 std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction, uint64_t seed) {
   if (!(fraction >= 0.0 && fraction <= 1.0))
     throw Error("the validation fraction must be between 0 and 1, got " + std::to_string(fraction));
   const int64_t count = data.size();
-  if (data.images.rank() < 1 || data.images.dim(0) != count)
+  if (data.pixels.rank() < 1 || data.pixels.dim(0) != count)
     throw Error(data.source + ": " + std::to_string(count) + " labels do not match images of shape " +
-                data.images.shape().str());
+                data.pixels.shape().str());
   // A Fisher-Yates shuffle of 0..N-1; its first round(fraction * N) entries are the validation images.
   std::vector<int64_t> order(count);
   std::iota(order.begin(), order.end(), int64_t{0});
@@ -67,7 +91,7 @@ std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fractio
   std::vector<int64_t> training(order.begin() + validation_count, order.end());
   std::sort(validation.begin(), validation.end());
   std::sort(training.begin(), training.end());
-  return {gather(data, training, "training part"), gather(data, validation, "validation part")};
+  return {pick(data, training, "training part"), pick(data, validation, "validation part")};
 }
 
 std::vector<std::string> known_class_names(const std::string& directory, int classes) {

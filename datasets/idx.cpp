@@ -116,12 +116,9 @@ class IdxFile {
   int64_t item_size_ = 0;       // values per image or label
 };
 
-Tensor<float> pixels_to_tensor(const std::vector<uint8_t>& pixels, const std::vector<int64_t>& sizes) {
-  // Every byte maps to x / 255; a table of the 256 answers turns the division into a lookup.
-  std::array<float, 256> scaled;
-  for (int x = 0; x < 256; ++x) scaled[x] = static_cast<float>(x) / 255.0f;
-  Tensor<float> images(Shape{sizes[0], 1, sizes[1], sizes[2]});
-  std::transform(pixels.begin(), pixels.end(), images.data(), [&](uint8_t x) { return scaled[x]; });
+Tensor<uint8_t> pixels_to_tensor(const std::vector<uint8_t>& pixels, const std::vector<int64_t>& sizes) {
+  Tensor<uint8_t> images(Shape{sizes[0], 1, sizes[1], sizes[2]});
+  std::copy(pixels.begin(), pixels.end(), images.data());
   return images;
 }
 
@@ -165,7 +162,7 @@ std::vector<uint8_t> idx_header(const IdxKind& kind, const std::vector<int64_t>&
 std::string idx_images_name(Split split) { return idx_file_name(split, kImages); }
 std::string idx_labels_name(Split split) { return idx_file_name(split, kLabels); }
 
-Tensor<float> read_idx_images(const std::string& path) {
+Tensor<uint8_t> read_idx_images(const std::string& path) {
   IdxFile file(path, kImages);
   return pixels_to_tensor(file.read_values(), file.sizes());
 }
@@ -198,23 +195,18 @@ Dataset load_idx_split(const std::string& directory, Split split, int classes) {
   if (classes <= 0) classes = std::max(10, largest + 1);
 
   Dataset data;
-  data.images = pixels_to_tensor(images.read_values(), images.sizes());
+  data.pixels = pixels_to_tensor(images.read_values(), images.sizes());
   data.labels.assign(label_bytes.begin(), label_bytes.end());
   data.class_names = known_class_names(directory, classes);
   data.source = directory + " (" + split_name(split) + " split)";
   return data;
 }
 
-void write_idx(const std::string& path, const Tensor<float>& images) {
+void write_idx(const std::string& path, const Tensor<uint8_t>& images) {
   if (images.rank() != 4 || images.dim(1) != 1)
     throw Error(path + ": IDX holds [N, 1, rows, cols] images, not " + images.shape().str());
   std::vector<uint8_t> bytes = idx_header(kImages, {images.dim(0), images.dim(2), images.dim(3)});
-  bytes.reserve(bytes.size() + images.numel());
-  for (float x : images) {
-    if (!(x >= 0.0f && x <= 1.0f))
-      throw Error(path + ": pixel value " + std::to_string(x) + " is outside [0, 1] and cannot be stored as a byte");
-    bytes.push_back(static_cast<uint8_t>(std::lround(255.0f * x)));
-  }
+  bytes.insert(bytes.end(), images.begin(), images.end());
   write_bytes(path, bytes);
 }
 
@@ -233,7 +225,7 @@ void write_idx_split(const std::string& directory, Split split, const Dataset& d
   std::filesystem::create_directories(directory, error);
   if (error) throw Error(directory + ": cannot create the directory: " + error.message());
   const std::string extension = compressed ? ".gz" : "";
-  write_idx((std::filesystem::path(directory) / (idx_images_name(split) + extension)).string(), data.images);
+  write_idx((std::filesystem::path(directory) / (idx_images_name(split) + extension)).string(), data.pixels);
   write_idx((std::filesystem::path(directory) / (idx_labels_name(split) + extension)).string(), data.labels);
 }
 

@@ -25,19 +25,19 @@ std::string idx_images_name(Split split);
 std::string idx_labels_name(Split split);
 
 // One split of the data set in `directory`, which holds the split's two standard files, each plain or with
-// ".gz" (the dotted spelling "train-images.idx3-ubyte" is accepted too). Pixels come out as x / 255 in
-// [0, 1], images as [N, 1, rows, cols]. With classes = 0 the number of classes is 10, or the largest label
+// ".gz" (the dotted spelling "train-images.idx3-ubyte" is accepted too). Images come out as
+// [N, 1, rows, cols] bytes. With classes = 0 the number of classes is 10, or the largest label
 // + 1 when that is more; with classes > 0 every label must be below it. class_names come from
 // known_class_names().
 Dataset load_idx_split(const std::string& directory, Split split, int classes = 0);
 
-// One IDX file: images as [N, 1, rows, cols] with pixels x / 255; labels as they are.
-Tensor<float> read_idx_images(const std::string& path);
+// One IDX file: images as [N, 1, rows, cols] bytes; labels as they are.
+Tensor<uint8_t> read_idx_images(const std::string& path);
 std::vector<int32_t> read_idx_labels(const std::string& path);
 
-// Writes an IDX file, gzip-compressed when the name ends in ".gz". Images are [N, 1, rows, cols] with pixels
-// in [0, 1], stored as round(255 x); labels must be in [0, 255]. Throws Error on values IDX cannot hold.
-void write_idx(const std::string& path, const Tensor<float>& images);
+// Writes an IDX file, gzip-compressed when the name ends in ".gz". Images are [N, 1, rows, cols] bytes;
+// labels must be in [0, 255]. Throws Error on values or shapes IDX cannot hold.
+void write_idx(const std::string& path, const Tensor<uint8_t>& images);
 void write_idx(const std::string& path, std::span<const int32_t> labels);
 // Writes both files of a split under their standard names (with ".gz" when compressed), creating the
 // directory if needed.

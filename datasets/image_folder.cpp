@@ -52,7 +52,7 @@ Dataset load_image_folder(const std::string& root, const Shape& input, bool resi
   if (files.empty()) throw Error(root + ": the class folders hold no images (PNG, JPEG, BMP, GIF, PNM, TGA)");
   if (!class_names.empty() && class_names != data.class_names)
     throw Error(root + ": its class folders differ from the training set's");
-  data.images = Tensor<float>(input.with_batch(static_cast<int64_t>(files.size())));
+  data.pixels = Tensor<uint8_t>(input.with_batch(static_cast<int64_t>(files.size())));
   const int64_t sample = input.numel();
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string path = files[i].first.string();
@@ -64,7 +64,7 @@ Dataset load_image_folder(const std::string& root, const Shape& input, bool resi
                     " (set data.resize to resize it)");
       image = resize_bilinear(image, width, height);
     }
-    image_to_chw(image, data.images.data() + static_cast<int64_t>(i) * sample);
+    image_to_chw(image, data.pixels.data() + static_cast<int64_t>(i) * sample);
     data.labels.push_back(files[i].second);
   }
   return data;

@@ -27,10 +27,10 @@ Image resize_bilinear(const Image& image, int width, int height) {
   return out;
 }
 
-void image_to_chw(const Image& image, float* out) {
+void image_to_chw(const Image& image, uint8_t* out) {
   const size_t plane = static_cast<size_t>(image.width) * image.height;
   for (size_t p = 0; p < plane; ++p)
-    for (int c = 0; c < image.channels; ++c) out[c * plane + p] = image.pixels[p * image.channels + c] / 255.0f;
+    for (int c = 0; c < image.channels; ++c) out[c * plane + p] = image.pixels[p * image.channels + c];
 }
 
 }  // namespace minicnn

@@ -13,7 +13,8 @@ namespace minicnn {
 // interpolate(align_corners=False)).
 Image resize_bilinear(const Image& image, int width, int height);
 
-// Writes the image as channels x height x width floats in [0, 1] (x/255) to `out`, which must hold that many.
-void image_to_chw(const Image& image, float* out);
+// Writes the image's pixels in channels x height x width order (its own order is height x width x channels)
+// to `out`, which must hold that many.
+void image_to_chw(const Image& image, uint8_t* out);
 
 }  // namespace minicnn

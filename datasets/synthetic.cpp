@@ -1,11 +1,13 @@
 #include "datasets/synthetic.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace minicnn {
 
-LabeledImages make_bars(int count, int size, Rng& rng) {
-  LabeledImages data{Tensor<float>(Shape{count, 1, size, size}), std::vector<int32_t>(count)};
+Dataset make_bars(int count, int size, Rng& rng) {
+  Dataset data{Tensor<uint8_t>(Shape{count, 1, size, size}), std::vector<int32_t>(count), {"horizontal", "vertical"},
+               "bars", {}};
   for (int n = 0; n < count; ++n) {
     const bool vertical = rng.below(2) == 1;
     data.labels[n] = vertical ? 1 : 0;
@@ -18,7 +20,8 @@ LabeledImages make_bars(int count, int size, Rng& rng) {
         const int along = vertical ? r : c, across = vertical ? c : r;
         const bool on_bar = across >= position && across < position + thickness && along >= start &&
                             along < std::min(size, start + length);
-        data.images.at(n, 0, r, c) = static_cast<float>((on_bar ? 0.8 : 0.0) + rng.uniform(0.0, 0.2));
+        // Bright bars (204..255) on a dark background (0..51).
+        data.pixels.at(n, 0, r, c) = static_cast<uint8_t>(std::lround(255 * ((on_bar ? 0.8 : 0.0) + rng.uniform(0.0, 0.2))));
       }
   }
   return data;

@@ -5,15 +5,11 @@
 #include <vector>
 
 #include "core/rng.hpp"
-#include "core/tensor.hpp"
+#include "datasets/dataset.hpp"
 
 namespace minicnn {
 
-struct LabeledImages {
-  Tensor<float> images;          // [N, C, H, W], values in [0, 1]
-  std::vector<int32_t> labels;   // [N]
-};
-
-LabeledImages make_bars(int count, int size, Rng& rng);
+// `count` images of size x size pixels, classes "horizontal" and "vertical", inputs p/255 (no normalization).
+Dataset make_bars(int count, int size, Rng& rng);
 
 }  // namespace minicnn

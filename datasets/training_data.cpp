@@ -27,7 +27,7 @@ Dataset load_split(const DataConfig& data, const Shape& input, Split split,
   if (data.format == "folder")
     return load_image_folder(data.path + (split == Split::Train ? "/train" : "/test"), input, data.resize, class_names);
   Dataset set = load_idx_split(data.path, split);
-  const Shape sample = set.images.shape().without_batch();
+  const Shape sample = set.pixels.shape().without_batch();
   if (!(sample == input))
     throw Error(set.source + ": images are " + sample.str() + " (CxHxW) but the config's input is " + input.str());
   return set;
@@ -37,19 +37,19 @@ Dataset load_split(const DataConfig& data, const Shape& input, Split split,
 
 TrainingData load_training_data(const DataConfig& data, const Shape& input, uint64_t seed) {
   TrainingData sets;
-  std::tie(sets.train, sets.validation) = split_validation(load_split(data, input, Split::Train), data.validation, seed);
+  sets.train = load_split(data, input, Split::Train);
+  if (data.validation > 0) std::tie(sets.train, sets.validation) = split_validation(sets.train, data.validation, seed);
   sets.test = load_split(data, input, Split::Test, sets.train.class_names);
   const Normalization measured = measure_normalization(sets.train);
   sets.pixel_mean = measured.mean;
   if (data.normalize == "standardize") sets.normalization = measured;
-  for (Dataset* set : {&sets.train, &sets.validation, &sets.test})
-    if (set->size() > 0) normalize(*set, sets.normalization);
+  for (Dataset* set : {&sets.train, &sets.validation, &sets.test}) set_normalization(*set, sets.normalization);
   return sets;
 }
 
 Dataset load_test_data(const DataConfig& data, const Shape& input, const Normalization& normalization) {
   Dataset test = load_split(data, input, Split::Test);
-  normalize(test, normalization);
+  set_normalization(test, normalization);
   return test;
 }
 

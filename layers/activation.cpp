@@ -37,6 +37,7 @@ void Activation<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
 
 template <typename T>
 void Activation<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) {
+  if (dx.empty()) return;  // dL/dx is not wanted, and there is nothing else to compute
   const T slope = negative_slope_;
   const ActivationKind f = activation_;
   parallel_for(x.numel(), [&](int64_t begin, int64_t end, int) {

@@ -60,7 +60,15 @@ void Conv2d<T>::reserve_workspaces(int threads) {
 }
 
 template <typename T>
-void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
+const T* Conv2d<T>::columns(const Tensor<T>& x, int64_t n, T* scratch) const {
+  const int64_t cols_size = int64_t{geometry_.col_rows()} * geometry_.col_cols();
+  if (kept_for_ == x.data()) return kept_columns_.data() + n * cols_size;
+  im2col(geometry_, x.data() + n * (x.numel() / x.dim(0)), scratch);
+  return scratch;
+}
+
+template <typename T>
+void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) {
   const int batch = static_cast<int>(x.dim(0));
   // The GEMM of one image:  Y[M,N] = W[M,K] · cols[K,N]  with
   const int M = options_.out_channels;  // one row per output channel
@@ -68,10 +76,14 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int K = geometry_.col_rows();   // one term per kernel tap, C·KH·KW
   y.resize(Shape{batch, M, geometry_.out_h(), geometry_.out_w()});
   reserve_workspaces(num_threads());
+  // A training forward is followed by a backward over the same images, which needs the same matrices.
+  const bool keep = ctx.training && int64_t{batch} * K * N * int64_t{sizeof(T)} <= kKeptColumnsBytes;
+  kept_for_ = nullptr;
+  if (keep) kept_columns_.resize(Shape{batch, K, N});
   const int64_t x_stride = x.numel() / std::max(batch, 1);
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
-    T* cols = workspaces_[thread].cols.data();
     for (int64_t n = begin; n < end; ++n) {
+      T* cols = keep ? kept_columns_.data() + n * K * N : workspaces_[thread].cols.data();
       T* y_n = y.data() + n * M * N;
       im2col(geometry_, x.data() + n * x_stride, cols);
       // Start every row o of Y at b[o], then accumulate W · cols onto it (beta = 1).
@@ -79,6 +91,7 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
       gemm(Trans::No, Trans::No, M, N, K, T(1), weight_.value.data(), cols, T(1), y_n);
     }
   });
+  if (keep) kept_for_ = x.data();
 }
 
 template <typename T>
@@ -97,12 +110,17 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     Workspace& w = workspaces_[thread];
     for (int64_t n = begin; n < end; ++n) {
       const T* dy_n = dy.data() + n * OC * P;
-      im2col(geometry_, x.data() + n * x_stride, w.cols.data());
+      const T* cols = columns(x, n, w.cols.data());
       // dW[OC,R] += dY[OC,P] · colsᵀ[P,R]             (M = OC, N = R, K = P)
-      gemm(Trans::No, Trans::Yes, OC, R, P, T(1), dy_n, w.cols.data(), T(1), w.dweight.data());
+      gemm(Trans::No, Trans::Yes, OC, R, P, T(1), dy_n, cols, T(1), w.dweight.data());
       // db[o] += Σ_p dY[o,p]
-      for (int o = 0; o < OC; ++o)
-        for (int p = 0; p < P; ++p) w.dbias[o] += dy_n[o * P + p];
+      for (int o = 0; o < OC; ++o) {
+        T sum = 0;
+#pragma omp simd reduction(+ : sum)
+        for (int p = 0; p < P; ++p) sum += dy_n[o * P + p];
+        w.dbias[o] += sum;
+      }
+      if (dx.empty()) continue;  // dL/dx is not wanted
       // dcols[R,P] = Wᵀ[R,OC] · dY[OC,P]               (M = R, N = P, K = OC)
       gemm(Trans::Yes, Trans::No, R, P, OC, T(1), weight_.value.data(), dy_n, T(0), w.dcols.data());
       // dx += col2im(dcols): each entry goes back to the pixel it was copied from.

@@ -47,11 +47,19 @@ class Conv2d : public Layer<T> {
     Tensor<T> dbias;    // [OC]
   };
   void reserve_workspaces(int threads);
+  // The im2col matrix of image n of the batch x: kept from the forward when the batch's matrices were kept,
+  // otherwise built into `scratch`.
+  const T* columns(const Tensor<T>& x, int64_t n, T* scratch) const;
 
   Conv2dOptions options_;
   ConvGeometry geometry_;
   Param<T> weight_, bias_;
   std::vector<Workspace> workspaces_;
+  // In training, the forward keeps every image's im2col matrix, [N, C·KH·KW, OH·OW], for the backward to
+  // reuse, unless that would take more than kKeptColumnsBytes.
+  static constexpr int64_t kKeptColumnsBytes = int64_t{64} << 20;
+  Tensor<T> kept_columns_;
+  const T* kept_for_ = nullptr;  // the batch whose matrices kept_columns_ holds
 };
 
 }  // namespace minicnn

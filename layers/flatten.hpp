@@ -17,6 +17,7 @@ class Flatten : public Layer<T> {
     std::copy(x.begin(), x.end(), y.begin());
   }
   void backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) override {
+    if (dx.empty()) return;  // dL/dx is not wanted
     for (int64_t i = 0; i < x.numel(); ++i) dx[i] += dy[i];
   }
 };

@@ -33,6 +33,8 @@ class Layer {
   virtual void forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) = 0;
 
   // dx += dL/dx and each param.grad += dL/dparam, given the x and y of the last forward and dy = dL/dy.
+  // An empty dx means dL/dx is not wanted (the layer is first in its network): only the parameter
+  // gradients are computed.
   virtual void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) = 0;
 
   virtual std::vector<Param<T>*> params() { return {}; }

@@ -49,7 +49,7 @@ template <typename T>
 void Linear<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) {
   const int batch = static_cast<int>(x.dim(0)), IN = in_features_, OUT = options_.units;
   // dX[rows,IN] += dY[rows,OUT] · W[OUT,IN]                     (M = rows, N = IN, K = OUT)
-  parallel_for(batch, [&](int64_t begin, int64_t end, int) {
+  if (!dx.empty()) parallel_for(batch, [&](int64_t begin, int64_t end, int) {
     gemm(Trans::No, Trans::No, static_cast<int>(end - begin), IN, OUT, T(1), dy.data() + begin * OUT,
          weight_.value.data(), T(1), dx.data() + begin * IN);
   });

@@ -1,7 +1,6 @@
 #include "layers/pool2d.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -38,61 +37,88 @@ Shape Pool2d<T>::setup(const Shape& input) {
 }
 
 template <typename T>
+typename Pool2d<T>::Window Pool2d<T>::window(int i, int j) const {
+  // The window of output (i, j) clipped to the image: padding adds nothing to a sum and never wins a max.
+  const int top = i * options_.stride_h - options_.pad_h, left = j * options_.stride_w - options_.pad_w;
+  return {std::max(top, 0), std::min(top + options_.kernel_h, in_h_), std::max(left, 0),
+          std::min(left + options_.kernel_w, in_w_)};
+}
+
+template <typename T>
 void Pool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
-  const Pool2dOptions& o = options_;
   const int64_t planes = x.dim(0) * x.dim(1);  // one (n, c) pair each
+  const int64_t in_plane = int64_t{in_h_} * in_w_, out_plane = int64_t{out_h_} * out_w_;
   y.resize(Shape{x.dim(0), x.dim(1), out_h_, out_w_});
-  const bool is_max = o.method == PoolMethod::Max;
-  if (is_max) argmax_.resize(y.numel());
-  const T window_size = static_cast<T>(o.kernel_h * o.kernel_w);
-  parallel_for(planes, [&](int64_t begin, int64_t end, int) {
-    for (int64_t plane = begin; plane < end; ++plane) {
-      const T* in = x.data() + plane * in_h_ * in_w_;
-      for (int i = 0; i < out_h_; ++i)
-        for (int j = 0; j < out_w_; ++j) {
-          // The window clipped to the image: padding adds nothing to a sum and never wins a max.
-          const int y0 = i * o.stride_h - o.pad_h, x0 = j * o.stride_w - o.pad_w;
-          const int y1 = std::min(y0 + o.kernel_h, in_h_), x1 = std::min(x0 + o.kernel_w, in_w_);
-          T best = -std::numeric_limits<T>::infinity(), sum = 0;
-          int32_t best_index = -1;
-          for (int yy = std::max(y0, 0); yy < y1; ++yy)
-            for (int xx = std::max(x0, 0); xx < x1; ++xx) {
-              const T v = in[yy * in_w_ + xx];
-              sum += v;
-              if (v > best || best_index < 0) best = v, best_index = yy * in_w_ + xx;
-            }
-          const int64_t out = (plane * out_h_ + i) * out_w_ + j;
-          if (is_max) {
-            y[out] = best;
-            argmax_[out] = best_index;
-          } else {
-            y[out] = sum / window_size;
-          }
+  if (options_.method == PoolMethod::Max) {
+    argmax_.resize(y.numel());
+    parallel_for(planes, [&](int64_t begin, int64_t end, int) {
+      for (int64_t plane = begin; plane < end; ++plane)
+        max_pool_plane(x.data() + plane * in_plane, y.data() + plane * out_plane, argmax_.data() + plane * out_plane);
+    });
+  } else {
+    parallel_for(planes, [&](int64_t begin, int64_t end, int) {
+      for (int64_t plane = begin; plane < end; ++plane)
+        average_pool_plane(x.data() + plane * in_plane, y.data() + plane * out_plane);
+    });
+  }
+}
+
+template <typename T>
+void Pool2d<T>::max_pool_plane(const T* in, T* out, int32_t* argmax) const {
+  for (int i = 0; i < out_h_; ++i)
+    for (int j = 0; j < out_w_; ++j) {
+      const Window w = window(i, j);
+      int32_t best = w.top * in_w_ + w.left;
+      T best_value = in[best];
+      for (int r = w.top; r < w.bottom; ++r)
+        for (int c = w.left; c < w.right; ++c) {
+          // Selects rather than branches: which pixel of a window wins is unpredictable.
+          const int32_t k = r * in_w_ + c;
+          const bool better = in[k] > best_value;
+          best_value = better ? in[k] : best_value;
+          best = better ? k : best;
         }
+      out[i * out_w_ + j] = best_value;
+      argmax[i * out_w_ + j] = best;
     }
-  });
+}
+
+template <typename T>
+void Pool2d<T>::average_pool_plane(const T* in, T* out) const {
+  const T window_size = static_cast<T>(options_.kernel_h * options_.kernel_w);  // padded zeros count too
+  for (int i = 0; i < out_h_; ++i)
+    for (int j = 0; j < out_w_; ++j) {
+      const Window w = window(i, j);
+      T sum = 0;
+      for (int r = w.top; r < w.bottom; ++r)
+        for (int c = w.left; c < w.right; ++c) sum += in[r * in_w_ + c];
+      out[i * out_w_ + j] = sum / window_size;
+    }
 }
 
 template <typename T>
 void Pool2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) {
-  const Pool2dOptions& o = options_;
+  if (dx.empty()) return;  // dL/dx is not wanted: pooling has nothing else to compute
   const int64_t planes = x.dim(0) * x.dim(1);
-  const T window_size = static_cast<T>(o.kernel_h * o.kernel_w);
+  const int64_t in_plane = int64_t{in_h_} * in_w_, out_plane = int64_t{out_h_} * out_w_;
+  const T window_size = static_cast<T>(options_.kernel_h * options_.kernel_w);
+  const bool is_max = options_.method == PoolMethod::Max;
   parallel_for(planes, [&](int64_t begin, int64_t end, int) {
     for (int64_t plane = begin; plane < end; ++plane) {
-      T* d_in = dx.data() + plane * in_h_ * in_w_;
+      T* d_in = dx.data() + plane * in_plane;
+      const T* d_out = dy.data() + plane * out_plane;
+      if (is_max) {
+        // Only the maximum influenced y: ∂y/∂x is 1 there and 0 elsewhere.
+        const int32_t* argmax = argmax_.data() + plane * out_plane;
+        for (int64_t k = 0; k < out_plane; ++k) d_in[argmax[k]] += d_out[k];
+        continue;
+      }
       for (int i = 0; i < out_h_; ++i)
         for (int j = 0; j < out_w_; ++j) {
-          const int64_t out = (plane * out_h_ + i) * out_w_ + j;
-          if (o.method == PoolMethod::Max) {
-            d_in[argmax_[out]] += dy[out];  // only the maximum influenced y
-            continue;
-          }
-          const int y0 = i * o.stride_h - o.pad_h, x0 = j * o.stride_w - o.pad_w;
-          const int y1 = std::min(y0 + o.kernel_h, in_h_), x1 = std::min(x0 + o.kernel_w, in_w_);
-          const T share = dy[out] / window_size;  // ∂y/∂x = 1/(KH·KW) for every pixel of the window
-          for (int yy = std::max(y0, 0); yy < y1; ++yy)
-            for (int xx = std::max(x0, 0); xx < x1; ++xx) d_in[yy * in_w_ + xx] += share;
+          const Window w = window(i, j);
+          const T share = d_out[i * out_w_ + j] / window_size;  // ∂y/∂x = 1/(KH·KW) for every pixel of the window
+          for (int r = w.top; r < w.bottom; ++r)
+            for (int c = w.left; c < w.right; ++c) d_in[r * in_w_ + c] += share;
         }
     }
   });

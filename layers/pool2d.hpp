@@ -33,6 +33,13 @@ class Pool2d : public Layer<T> {
   const Pool2dOptions& options() const { return options_; }
 
  private:
+  struct Window {
+    int top, bottom, left, right;  // rows [top, bottom) and columns [left, right) of the input plane
+  };
+  Window window(int i, int j) const;
+  void max_pool_plane(const T* in, T* out, int32_t* argmax) const;
+  void average_pool_plane(const T* in, T* out) const;
+
   Pool2dOptions options_;
   int in_h_ = 0, in_w_ = 0, out_h_ = 0, out_w_ = 0;
   std::vector<int32_t> argmax_;  // max pooling: for each output, the index of its maximum in the input plane

@@ -71,10 +71,14 @@ const Tensor<T>& Sequential<T>::forward(const Tensor<T>& x, const Context& ctx) 
 }
 
 template <typename T>
-void Sequential<T>::backward(const Tensor<T>& x) {
+void Sequential<T>::backward(const Tensor<T>& x, InputGradient input_gradient) {
+  // Training never needs dL/dx: skipping it saves the first layer's largest backward step (for a conv, a
+  // GEMM and a col2im over the biggest image of the network).
+  Tensor<T> not_wanted;
   for (size_t i = layers_.size(); i-- > 0;) {
     const Tensor<T>& input = i == 0 ? x : activations_[i - 1];
-    layers_[i]->backward(input, activations_[i], gradients_[i + 1], gradients_[i]);
+    Tensor<T>& dx = i == 0 && input_gradient == InputGradient::NotWanted ? not_wanted : gradients_[i];
+    layers_[i]->backward(input, activations_[i], gradients_[i + 1], dx);
   }
 }
 

@@ -28,9 +28,10 @@ class Sequential {
   const Tensor<T>& forward(const Tensor<T>& x, const Context& ctx);
   // dL/d(output), for the loss to add into, sized by the last forward.
   Tensor<T>& output_gradient() { return gradients_.back(); }
-  // Back-propagates output_gradient() through every layer, adding into each parameter's gradient and into
-  // input_gradient(). x must be the batch of the last forward.
-  void backward(const Tensor<T>& x);
+  // Back-propagates output_gradient() through every layer, adding into each parameter's gradient and, when
+  // `input_gradient` is Wanted, into input_gradient(). x must be the batch of the last forward.
+  enum class InputGradient { Wanted, NotWanted };
+  void backward(const Tensor<T>& x, InputGradient input_gradient = InputGradient::Wanted);
   // The first layer output, parameter or gradient holding a NaN or an infinity ("conv2 output",
   // "fc1.weight gradient"), or "" when all are finite.
   std::string first_non_finite() const;

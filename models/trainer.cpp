@@ -9,17 +9,11 @@
 namespace minicnn {
 namespace {
 
-// Copies the samples order[first, first + count) into the batch buffers.
-void gather_batch(const Tensor<float>& images, std::span<const int32_t> labels, std::span<const int64_t> order,
-                  BatchBuffers& buffers) {
-  const int64_t count = static_cast<int64_t>(order.size());
-  const int64_t sample_size = images.numel() / images.dim(0);
-  buffers.images.resize(images.shape().without_batch().with_batch(count));
-  buffers.labels.resize(count);
-  for (int64_t k = 0; k < count; ++k) {
-    std::copy_n(images.data() + order[k] * sample_size, sample_size, buffers.images.data() + k * sample_size);
-    buffers.labels[k] = labels[order[k]];
-  }
+// Makes the inputs and labels of the samples `order` (a slice of the epoch's order) the batch.
+void gather_batch(const Dataset& data, std::span<const int64_t> order, BatchBuffers& buffers) {
+  data.gather(order, buffers.images);
+  buffers.labels.resize(order.size());
+  for (size_t k = 0; k < order.size(); ++k) buffers.labels[k] = data.labels[order[k]];
 }
 
 void add_batch(EpochStats& stats, double batch_loss, const Tensor<float>& logits,
@@ -33,10 +27,10 @@ void add_batch(EpochStats& stats, double batch_loss, const Tensor<float>& logits
   stats.images += count;
 }
 
-void check_sizes(const Tensor<float>& images, std::span<const int32_t> labels, int batch_size) {
+void check_sizes(const Dataset& data, int batch_size) {
   if (batch_size < 1) throw Error("the batch size must be positive, got " + std::to_string(batch_size));
-  if (images.rank() < 2 || images.dim(0) != static_cast<int64_t>(labels.size()))
-    throw Error("there are " + std::to_string(labels.size()) + " labels for images of shape " + images.shape().str());
+  if (data.pixels.rank() < 2 || data.pixels.dim(0) != data.size())
+    throw Error("there are " + std::to_string(data.size()) + " labels for images of shape " + data.pixels.shape().str());
 }
 
 bool gradients_finite(const Sequential<float>& net) {
@@ -54,11 +48,10 @@ int32_t argmax_row(const Tensor<float>& logits, int64_t row) {
   return static_cast<int32_t>(std::max_element(z, z + classes) - z);
 }
 
-EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Tensor<float>& images,
-                          std::span<const int32_t> labels, int batch_size, Rng& rng, BatchBuffers& buffers,
-                          const BatchCallback& on_batch, const EpochProgress& resume) {
-  check_sizes(images, labels, batch_size);
-  const int64_t total = images.dim(0), batches = (total + batch_size - 1) / batch_size;
+EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset& data, int batch_size, Rng& rng,
+                          BatchBuffers& buffers, const BatchCallback& on_batch, const EpochProgress& resume) {
+  check_sizes(data, batch_size);
+  const int64_t total = data.size(), batches = (total + batch_size - 1) / batch_size;
   // Fisher-Yates shuffle of the sample order, drawn from the run's generator.
   buffers.order.resize(total);
   std::iota(buffers.order.begin(), buffers.order.end(), int64_t{0});
@@ -68,12 +61,12 @@ EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Tensor<
   const Context ctx{true, &rng};
   for (int64_t b = progress.batches_done; b < batches; ++b) {
     const int64_t first = b * batch_size, count = std::min<int64_t>(batch_size, total - first);
-    gather_batch(images, labels, std::span(buffers.order).subspan(first, count), buffers);
+    gather_batch(data, std::span(buffers.order).subspan(first, count), buffers);
     const Tensor<float>& logits = net.forward(buffers.images, ctx);
     const double loss = buffers.loss.forward(logits, buffers.labels);
     net.zero_grad();
     buffers.loss.backward(net.output_gradient());
-    net.backward(buffers.images);
+    net.backward(buffers.images, Sequential<float>::InputGradient::NotWanted);
     // Stop before a bad step can spoil the weights: a non-finite loss or gradient names where it started.
     if (!std::isfinite(loss) || !gradients_finite(net)) {
       const std::string where = net.first_non_finite();
@@ -89,10 +82,10 @@ EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Tensor<
   return progress;
 }
 
-EpochStats evaluate(Sequential<float>& net, const Tensor<float>& images, std::span<const int32_t> labels,
-                    int batch_size, BatchBuffers& buffers, std::vector<int32_t>* predictions) {
-  check_sizes(images, labels, batch_size);
-  const int64_t total = images.dim(0);
+EpochStats evaluate(Sequential<float>& net, const Dataset& data, int batch_size, BatchBuffers& buffers,
+                    std::vector<int32_t>* predictions) {
+  check_sizes(data, batch_size);
+  const int64_t total = data.size();
   buffers.order.resize(total);
   std::iota(buffers.order.begin(), buffers.order.end(), int64_t{0});
   const Context ctx{false, nullptr};
@@ -100,7 +93,7 @@ EpochStats evaluate(Sequential<float>& net, const Tensor<float>& images, std::sp
   if (predictions != nullptr) predictions->clear();
   for (int64_t first = 0; first < total; first += batch_size) {
     const int64_t count = std::min<int64_t>(batch_size, total - first);
-    gather_batch(images, labels, std::span(buffers.order).subspan(first, count), buffers);
+    gather_batch(data, std::span(buffers.order).subspan(first, count), buffers);
     const Tensor<float>& logits = net.forward(buffers.images, ctx);
     for (int64_t n = 0; predictions != nullptr && n < count; ++n) predictions->push_back(argmax_row(logits, n));
     add_batch(stats, buffers.loss.forward(logits, buffers.labels), logits, buffers.labels);

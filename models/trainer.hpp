@@ -8,6 +8,7 @@
 
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
+#include "datasets/dataset.hpp"
 #include "layers/softmax_cross_entropy.hpp"
 #include "models/sequential.hpp"
 #include "models/sgd.hpp"
@@ -50,14 +51,13 @@ struct BatchBuffers {
 // One pass over all images in an order shuffled by rng (which must be in its state at the epoch's start).
 // To finish an interrupted epoch, pass its saved progress: the order is drawn again, the batches done are
 // skipped and the generator continues from the saved state.
-EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Tensor<float>& images,
-                          std::span<const int32_t> labels, int batch_size, Rng& rng, BatchBuffers& buffers,
-                          const BatchCallback& on_batch = {}, const EpochProgress& resume = {});
+EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset& data, int batch_size, Rng& rng,
+                          BatchBuffers& buffers, const BatchCallback& on_batch = {}, const EpochProgress& resume = {});
 
 // Loss and accuracy over all images, in order, in evaluation mode; each image's predicted class into
 // `predictions` when given.
-EpochStats evaluate(Sequential<float>& net, const Tensor<float>& images, std::span<const int32_t> labels,
-                    int batch_size, BatchBuffers& buffers, std::vector<int32_t>* predictions = nullptr);
+EpochStats evaluate(Sequential<float>& net, const Dataset& data, int batch_size, BatchBuffers& buffers,
+                    std::vector<int32_t>* predictions = nullptr);
 
 // The index of the largest logit of each row of a [N, C] tensor.
 int32_t argmax_row(const Tensor<float>& logits, int64_t row);

@@ -195,7 +195,7 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
     const Rng::State epoch_start_rng = rng.state();
     const auto start = std::chrono::steady_clock::now();
     try {
-      progress = train_epoch(net, sgd, data.train.images, data.train.labels, batch_size, rng, buffers,
+      progress = train_epoch(net, sgd, data.train, batch_size, rng, buffers,
                              [&](const EpochProgress& p, int64_t batches) {
                                if (tracer) {
                                  const int64_t images = std::min<int64_t>(
@@ -224,8 +224,8 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
     progress = EpochProgress{};
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (data.validation.size() > 0)
-      report.validation = evaluate(net, data.validation.images, data.validation.labels, 256, buffers);
-    report.test = evaluate(net, data.test.images, data.test.labels, 256, buffers);
+      report.validation = evaluate(net, data.validation, 256, buffers);
+    report.test = evaluate(net, data.test, 256, buffers);
     save(epoch + 1, rng.state(), nullptr);
     append_metrics(result.run_dir + "/metrics.csv", report);
     write_filters(result.run_dir + "/filters.png", net);

@@ -53,7 +53,7 @@ inline void check_gradients(const std::vector<GradcheckReport>& reports, Kinks k
 
 // backward() adds into dx and into the parameter gradients rather than overwriting them: run it on buffers
 // of zeros, then on buffers of ones, and expect 1 + the first result everywhere.
-inline void check_backward_adds(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
+inline void check_backward_adds_into(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
   Tensor<double> y;
   layer.forward(x, y, Context{});
   const Tensor<double> dy = random_tensor<double>(y.shape(), rng);
@@ -72,6 +72,31 @@ inline void check_backward_adds(Layer<double>& layer, const Tensor<double>& x, R
       INFO("gradient " << k << " (0 = input), element " << i);
       CHECK(from_one[k][i] == doctest::Approx(1.0 + from_zero[k][i]).epsilon(1e-13));
     }
+}
+
+// An empty dx asks backward() for the parameter gradients only: they must equal those of a full backward.
+inline void check_input_gradient_optional(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
+  Tensor<double> y;
+  layer.forward(x, y, Context{});
+  const Tensor<double> dy = random_tensor<double>(y.shape(), rng);
+  auto parameter_gradients = [&](Tensor<double>& dx) {
+    for (Param<double>* p : layer.params()) p->grad.zero();
+    layer.backward(x, y, dy, dx);
+    std::vector<double> all;
+    for (Param<double>* p : layer.params()) all.insert(all.end(), p->grad.begin(), p->grad.end());
+    return all;
+  };
+  Tensor<double> dx(x.shape()), not_wanted;
+  const std::vector<double> full = parameter_gradients(dx);
+  CHECK(parameter_gradients(not_wanted) == full);
+  CHECK(not_wanted.empty());
+}
+
+// The two rules of backward()'s dx: it adds into a given dx, and an empty dx gives the same parameter
+// gradients without dL/dx.
+inline void check_backward_contract(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
+  check_backward_adds_into(layer, x, rng);
+  check_input_gradient_optional(layer, x, rng);
 }
 
 // A convolution to test: a batch of images and the geometry applied to each.
@@ -127,13 +152,14 @@ struct LayerPass {
   Tensor<float> y, dx, dweight, dbias;
 };
 
-// Runs the layer forward on x and backward for a dy drawn from dy_seed, on `threads` threads; Layer is a
-// Conv2d<float> or a Linear<float>.
+// Runs the layer forward on x (in evaluation mode unless told) and backward for a dy drawn from dy_seed, on
+// `threads` threads; Layer is a Conv2d<float> or a Linear<float>.
 template <typename Layer>
-LayerPass run_layer_pass(Layer& layer, const Tensor<float>& x, int threads, uint64_t dy_seed) {
+LayerPass run_layer_pass(Layer& layer, const Tensor<float>& x, int threads, uint64_t dy_seed,
+                         const Context& ctx = Context{}) {
   ThreadCount scope(threads);
   LayerPass pass;
-  layer.forward(x, pass.y, Context{});
+  layer.forward(x, pass.y, ctx);
   Rng dy_rng(dy_seed);  // the same dy for every thread count
   const Tensor<float> dy = random_tensor<float>(pass.y.shape(), dy_rng);
   pass.dx = Tensor<float>(x.shape());

@@ -83,9 +83,7 @@ TEST_CASE("train, eval and predict from the command line on a generated data set
   Scratch scratch;
   Rng rng(3);
   for (auto [split, count] : {std::pair{Split::Train, 1200}, std::pair{Split::Test, 100}}) {
-    LabeledImages bars = make_bars(count, 12, rng);
-    for (float& v : bars.images) v = std::min(v, 1.0f);
-    write_idx_split((kDir / "data").string(), split, Dataset{bars.images, bars.labels, {}, ""}, false);
+    write_idx_split((kDir / "data").string(), split, make_bars(count, 12, rng), false);
   }
   write(kDir / "bars.json", R"({
     "input": {"channels": 1, "height": 12, "width": 12},

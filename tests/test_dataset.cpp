@@ -12,12 +12,14 @@ using namespace minicnn;
 
 namespace {
 
-// n images of 1x2x3 whose every pixel is its image's index, labelled index % 3: which image went where can
-// be read off its pixels.
+// n images of 1x2x3 labelled index % 3, whose pixels spell their index (index % 256, index / 256, then
+// index % 256 four times): which image went where can be read off its pixels.
 Dataset numbered_images(int64_t n) {
-  Dataset data{Tensor<float>(Shape{n, 1, 2, 3}), {}, {"a", "b", "c"}, "numbered"};
+  Dataset data{Tensor<uint8_t>(Shape{n, 1, 2, 3}), {}, {"a", "b", "c"}, "numbered", {}};
   for (int64_t i = 0; i < n; ++i) {
-    std::fill(data.images.data() + i * 6, data.images.data() + (i + 1) * 6, static_cast<float>(i));
+    uint8_t* image = data.pixels.data() + i * 6;
+    std::fill_n(image, 6, static_cast<uint8_t>(i % 256));
+    image[1] = static_cast<uint8_t>(i / 256);
     data.labels.push_back(static_cast<int32_t>(i % 3));
   }
   return data;
@@ -27,9 +29,9 @@ Dataset numbered_images(int64_t n) {
 std::vector<int64_t> indices_of(const Dataset& part) {
   std::vector<int64_t> indices;
   for (int64_t i = 0; i < part.size(); ++i) {
-    const auto index = static_cast<int64_t>(part.images[i * 6]);
-    const float* image = part.images.data() + i * 6;
-    CHECK(std::all_of(image, image + 6, [&](float x) { return x == static_cast<float>(index); }));
+    const uint8_t* image = part.pixels.data() + i * 6;
+    const int64_t index = image[0] + 256 * image[1];
+    CHECK(std::all_of(image + 2, image + 6, [&](uint8_t p) { return p == index % 256; }));
     CHECK(part.labels[i] == index % 3);
     indices.push_back(index);
   }
@@ -38,34 +40,41 @@ std::vector<int64_t> indices_of(const Dataset& part) {
 
 }  // namespace
 
-TEST_CASE("measure_normalization gives the mean and population deviation of all pixels") {
-  // Pixels 0, 1, ..., N-1: mean (N - 1) / 2, variance (N^2 - 1) / 12.
-  const int64_t n = 4 * 3 * 5 * 7;
-  Dataset data{Tensor<float>(Shape{4, 3, 5, 7}), std::vector<int32_t>(4), {}, "ramp"};
-  for (int64_t i = 0; i < n; ++i) data.images[i] = static_cast<float>(i);
+TEST_CASE("measure_normalization gives the mean and population deviation of all pixels, on the p/255 scale") {
+  // Pixels 0, 1, ..., 255, each 4 times: mean 127.5/255 = 0.5, variance (256^2 - 1) / 12 / 255^2.
+  Dataset data{Tensor<uint8_t>(Shape{4, 1, 16, 16}), std::vector<int32_t>(4), {}, "ramp", {}};
+  for (int64_t i = 0; i < data.pixels.numel(); ++i) data.pixels[i] = static_cast<uint8_t>(i % 256);
   const Normalization measured = measure_normalization(data);
-  CHECK(measured.mean == doctest::Approx((n - 1) / 2.0).epsilon(1e-12));
-  CHECK(measured.stddev == doctest::Approx(std::sqrt((n * n - 1) / 12.0)).epsilon(1e-12));
+  CHECK(measured.mean == doctest::Approx(0.5).epsilon(1e-12));
+  CHECK(measured.stddev == doctest::Approx(std::sqrt((256.0 * 256 - 1) / 12) / 255).epsilon(1e-12));
 }
 
-TEST_CASE("normalize maps x to (x - mean) / stddev, leaving mean 0 and deviation 1") {
+TEST_CASE("batches are made of x = (p/255 - mean) / stddev, which has mean 0 and deviation 1") {
   Dataset data = numbered_images(50);
-  const float before = data.images[17 * 6];
   const Normalization measured = measure_normalization(data);
-  normalize(data, measured);
-  CHECK(data.images[17 * 6] == doctest::Approx((before - measured.mean) / measured.stddev).epsilon(1e-6));
-  const Normalization after = measure_normalization(data);
-  CHECK(std::abs(after.mean) < 1e-6);
-  CHECK(after.stddev == doctest::Approx(1.0).epsilon(1e-6));
+  set_normalization(data, measured);
+  Tensor<float> batch;
+  const std::vector<int64_t> picked{17, 3};
+  data.gather(picked, batch);
+  CHECK(batch.shape() == Shape{2, 1, 2, 3});
+  for (int64_t k = 0; k < 6; ++k) {
+    CHECK(batch[k] == doctest::Approx((data.pixels[17 * 6 + k] / 255.0 - measured.mean) / measured.stddev));
+    CHECK(batch[6 + k] == doctest::Approx((data.pixels[3 * 6 + k] / 255.0 - measured.mean) / measured.stddev));
+  }
+  const Tensor<float> all = data.inputs();
+  double sum = 0.0, squares = 0.0;
+  for (float x : all) sum += x, squares += static_cast<double>(x) * x;
+  CHECK(std::abs(sum / all.numel()) < 1e-6);
+  CHECK(squares / all.numel() == doctest::Approx(1.0).epsilon(1e-6));
 }
 
 TEST_CASE("normalization refuses what it cannot do") {
   Dataset data = numbered_images(3);
-  CHECK_THROWS_AS(normalize(data, Normalization{0.5, 0.0}), Error);
-  CHECK_THROWS_AS(normalize(data, Normalization{0.5, -1.0}), Error);
-  CHECK_THROWS_AS(normalize(data, Normalization{NAN, 1.0}), Error);
-  CHECK(data.images[6] == 1.0f);  // untouched by the refused calls
-  Dataset empty{Tensor<float>(Shape{0, 1, 2, 3}), {}, {}, "empty"};
+  CHECK_THROWS_AS(set_normalization(data, Normalization{0.5, 0.0}), Error);
+  CHECK_THROWS_AS(set_normalization(data, Normalization{0.5, -1.0}), Error);
+  CHECK_THROWS_AS(set_normalization(data, Normalization{NAN, 1.0}), Error);
+  CHECK(data.normalization.stddev == 1.0);  // untouched by the refused calls
+  Dataset empty{Tensor<uint8_t>(Shape{0, 1, 2, 3}), {}, {}, "empty", {}};
   CHECK_THROWS_AS(measure_normalization(empty), Error);
 }
 
@@ -74,8 +83,8 @@ TEST_CASE("split_validation holds out round(fraction * N) images, each exactly o
   const auto [training, validation] = split_validation(data, 0.1, 42);
   CHECK(validation.size() == 100);
   CHECK(training.size() == 900);
-  CHECK(validation.images.shape() == Shape{100, 1, 2, 3});
-  CHECK(training.images.shape() == Shape{900, 1, 2, 3});
+  CHECK(validation.pixels.shape() == Shape{100, 1, 2, 3});
+  CHECK(training.pixels.shape() == Shape{900, 1, 2, 3});
   const std::vector<int64_t> held_out = indices_of(validation), kept = indices_of(training);
   CHECK(std::is_sorted(held_out.begin(), held_out.end()));
   CHECK(std::is_sorted(kept.begin(), kept.end()));
@@ -101,7 +110,7 @@ TEST_CASE("split_validation at the edges") {
   SUBCASE("fraction 0: no validation images, the training part is the whole set") {
     const auto [training, validation] = split_validation(data, 0.0, 1);
     CHECK(validation.size() == 0);
-    CHECK(validation.images.shape() == Shape{0, 1, 2, 3});
+    CHECK(validation.pixels.shape() == Shape{0, 1, 2, 3});
     CHECK(indices_of(training) == std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6});
   }
   SUBCASE("fraction 1: everything is validation") {

@@ -29,7 +29,7 @@ struct Folder {
 
 }  // namespace
 
-TEST_CASE("classes are the sorted subfolders, images are read in name order and scaled to [0, 1]") {
+TEST_CASE("classes are the sorted subfolders, images are read in name order") {
   Folder f;
   f.add("zebra/b.png", 4, 3, 255);
   f.add("zebra/a.png", 4, 3, 51);
@@ -39,10 +39,10 @@ TEST_CASE("classes are the sorted subfolders, images are read in name order and 
   const Dataset data = load_image_folder(f.root.string(), Shape{1, 3, 4}, false);
   CHECK(data.class_names == std::vector<std::string>{"ant", "zebra"});
   CHECK(data.labels == std::vector<int32_t>{0, 1, 1});
-  CHECK(data.images.shape() == Shape{3, 1, 3, 4});
-  CHECK(data.images.at(0, 0, 2, 3) == 0.0f);
-  CHECK(data.images.at(1, 0, 0, 0) == doctest::Approx(0.2f));  // a.png before b.png
-  CHECK(data.images.at(2, 0, 1, 1) == 1.0f);
+  CHECK(data.pixels.shape() == Shape{3, 1, 3, 4});
+  CHECK(data.pixels.at(0, 0, 2, 3) == 0);
+  CHECK(data.pixels.at(1, 0, 0, 0) == 51);  // a.png before b.png
+  CHECK(data.pixels.at(2, 0, 1, 1) == 255);
 }
 
 TEST_CASE("an image of another size is an error naming it, or resized when asked") {
@@ -51,8 +51,8 @@ TEST_CASE("an image of another size is an error naming it, or resized when asked
   CHECK_THROWS_WITH_AS(load_image_folder(f.root.string(), Shape{1, 3, 4}, false),
                        doctest::Contains("big.png: the image is 8x6 but the config's input is 4x3"), Error);
   const Dataset resized = load_image_folder(f.root.string(), Shape{3, 3, 4}, true);
-  CHECK(resized.images.shape() == Shape{1, 3, 3, 4});
-  CHECK(resized.images.at(0, 2, 1, 1) == doctest::Approx(100.0f / 255));  // gray given as RGB
+  CHECK(resized.pixels.shape() == Shape{1, 3, 3, 4});
+  CHECK(resized.pixels.at(0, 2, 1, 1) == 100);  // gray given as RGB
 }
 
 TEST_CASE("folder data sets that cannot be used are clear errors") {

@@ -135,6 +135,25 @@ TEST_CASE("the network's backward equals finite differences end to end, with dro
   test::check_gradients(reports);
 }
 
+TEST_CASE("a backward without the input gradient gives the same parameter gradients and leaves dL/dx alone") {
+  Rng rng(114);
+  Sequential<double> net = tiny_net(rng);
+  const Tensor<double> x = test::random_tensor<double>(Shape{2, 2, 7, 8}, rng);
+  const Tensor<double> dlogits = test::random_tensor<double>(net.forward(x, Context{}).shape(), rng);
+  auto parameter_gradients = [&](Sequential<double>::InputGradient wanted) {
+    net.zero_grad();
+    net.output_gradient() = dlogits;
+    net.backward(x, wanted);
+    std::vector<double> all;
+    for (Param<double>* p : net.params()) all.insert(all.end(), p->grad.begin(), p->grad.end());
+    return all;
+  };
+  const std::vector<double> with_input = parameter_gradients(Sequential<double>::InputGradient::Wanted);
+  CHECK(std::any_of(net.input_gradient().begin(), net.input_gradient().end(), [](double g) { return g != 0.0; }));
+  CHECK(parameter_gradients(Sequential<double>::InputGradient::NotWanted) == with_input);
+  CHECK(std::all_of(net.input_gradient().begin(), net.input_gradient().end(), [](double g) { return g == 0.0; }));
+}
+
 TEST_CASE("zero_grad clears every parameter gradient and every activation gradient") {
   Rng rng(113);
   Sequential<double> net = tiny_net(rng);

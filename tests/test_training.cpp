@@ -34,7 +34,7 @@ struct Outcome {
 Outcome train_bars(uint64_t seed, int threads, int epochs) {
   test::ThreadCount scope(threads);
   Rng rng(seed);
-  const LabeledImages train = make_bars(2000, 12, rng), test = make_bars(500, 12, rng);
+  const Dataset train = make_bars(2000, 12, rng), test = make_bars(500, 12, rng);
   Sequential<float> net;
   build_bars_network(net);
   net.init_params(rng);
@@ -42,8 +42,8 @@ Outcome train_bars(uint64_t seed, int threads, int epochs) {
   BatchBuffers buffers;
   Outcome outcome;
   for (int epoch = 0; epoch < epochs; ++epoch)
-    outcome.train_losses.push_back(train_epoch(net, sgd, train.images, train.labels, 32, rng, buffers).stats.loss);
-  outcome.tested = evaluate(net, test.images, test.labels, 100, buffers);
+    outcome.train_losses.push_back(train_epoch(net, sgd, train, 32, rng, buffers).stats.loss);
+  outcome.tested = evaluate(net, test, 100, buffers);
   for (Param<float>* p : net.params()) outcome.weights.insert(outcome.weights.end(), p->value.begin(), p->value.end());
   return outcome;
 }
@@ -93,19 +93,19 @@ TEST_CASE("evaluate counts correct arg-max predictions and averages the loss") {
   Sequential<float> net;
   net.add(std::make_unique<Flatten<float>>());
   net.build(Shape{1, 1, 2});
-  Tensor<float> images(Shape{5, 1, 1, 2});
-  const float pixels[] = {0, 1, 1, 0, 2, 3, 5, 4, 0, 0};
-  std::copy(std::begin(pixels), std::end(pixels), images.begin());
-  const std::vector<int32_t> labels{1, 0, 0, 0, 1};  // the third is wrong; the fifth a tie, won by class 0
+  // Normalized by stddev 1/255, the inputs are the pixel values themselves.
+  Dataset data{Tensor<uint8_t>(Shape{5, 1, 1, 2}), {1, 0, 0, 0, 1}, {"a", "b"}, "five", {0.0, 1.0 / 255}};
+  const uint8_t pixels[] = {0, 1, 1, 0, 2, 3, 5, 4, 0, 0};  // the third is wrong; the fifth a tie, won by class 0
+  std::copy(std::begin(pixels), std::end(pixels), data.pixels.begin());
   BatchBuffers buffers;
-  const EpochStats stats = evaluate(net, images, labels, 2, buffers);  // batches of 2, 2 and 1
+  const EpochStats stats = evaluate(net, data, 2, buffers);  // batches of 2, 2 and 1
   CHECK(stats.images == 5);
   CHECK(stats.accuracy == doctest::Approx(3.0 / 5.0));
   // Each loss is log(e^a + e^b) - z[label]: log(1 + e) - 1 for each of the three right by a gap of 1,
   // log(1 + e) for the wrong one, log 2 for the tie.
   const double gap = std::log(1.0 + std::exp(1.0));
   CHECK(stats.loss == doctest::Approx((3 * (gap - 1.0) + gap + std::log(2.0)) / 5).epsilon(1e-6));
-  CHECK(argmax_row(net.forward(images, Context{}), 3) == 0);
+  CHECK(argmax_row(net.forward(data.inputs(), Context{}), 3) == 0);
 }
 
 TEST_CASE("the training loop refuses a batch size below 1 and a label count that does not match") {
@@ -113,11 +113,10 @@ TEST_CASE("the training loop refuses a batch size below 1 and a label count that
   net.add(std::make_unique<Flatten<float>>());
   net.build(Shape{1, 1, 2});
   Sgd<float> sgd(net.params(), SgdOptions{});
-  Tensor<float> images(Shape{3, 1, 1, 2});
-  const std::vector<int32_t> three{0, 1, 0}, two{0, 1};
+  Dataset data{Tensor<uint8_t>(Shape{3, 1, 1, 2}), {0, 1, 0}, {"a", "b"}, "three", {}};
   Rng rng(1);
   BatchBuffers buffers;
-  CHECK_THROWS_WITH_AS(train_epoch(net, sgd, images, three, 0, rng, buffers), "the batch size must be positive, got 0",
-                       Error);
-  CHECK_THROWS_WITH_AS(evaluate(net, images, two, 2, buffers), "there are 2 labels for images of shape 3x1x1x2", Error);
+  CHECK_THROWS_WITH_AS(train_epoch(net, sgd, data, 0, rng, buffers), "the batch size must be positive, got 0", Error);
+  data.labels.pop_back();
+  CHECK_THROWS_WITH_AS(evaluate(net, data, 2, buffers), "there are 2 labels for images of shape 3x1x1x2", Error);
 }

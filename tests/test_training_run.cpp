@@ -30,9 +30,7 @@ struct Fixture {
     fs::create_directories(root / "data");
     Rng rng(7);
     for (auto [split, count] : {std::pair{Split::Train, 600}, std::pair{Split::Test, 200}}) {
-      LabeledImages bars = make_bars(count, 12, rng);
-      for (float& v : bars.images) v = std::min(v, 1.0f);
-      Dataset data{bars.images, bars.labels, {}, ""};
+      const Dataset data = make_bars(count, 12, rng);
       write_idx_split((root / "data").string(), split, data, split == Split::Train);
     }
     std::ofstream(config_path) << R"({

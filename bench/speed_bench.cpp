@@ -1,0 +1,206 @@
+// speed_bench: minicnn's half of the speed benchmark against PyTorch (bench/run_speed_bench.sh runs both
+// halves, alternating, and prints the table). Each mode prints one JSON object per measurement on stdout.
+//
+//   speed_bench train CONFIG --threads T --batch B --images N   training throughput and peak memory
+//   speed_bench infer CONFIG --threads T                        batch-1000 throughput, batch-1 latency
+//   speed_bench conv --threads T                                conv2d forward/backward per shape, next to
+//                                                               a bare sgemm of the same GEMMs
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/blas.hpp"
+#include "core/parallel.hpp"
+#include "datasets/training_data.hpp"
+#include "layers/conv2d.hpp"
+#include "models/config.hpp"
+#include "models/trainer.hpp"
+
+using namespace minicnn;
+using nlohmann::json;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Peak resident set size of this process so far, in MB (ru_maxrss is in KiB on Linux).
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+// The best (least disturbed) of `repeats` timings of `body`, in seconds.
+template <typename Body>
+double best_time(int repeats, Body body) {
+  double best = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    const Clock::time_point start = Clock::now();
+    body();
+    best = std::min(best, seconds_since(start));
+  }
+  return best;
+}
+
+void print(const json& record) {
+  std::printf("%s\n", record.dump().c_str());
+  std::fflush(stdout);
+}
+
+// Trains `images` images (after a few warm-up batches, untimed) as the config says, batch size overridden.
+void bench_train(const std::string& config_path, int batch, int64_t images) {
+  Config config = load_config(config_path);
+  TrainingData data = load_training_data(config.data, config.input, config.training.seed);
+  Sequential<float> net;
+  build_network(config, net);
+  Rng rng(config.training.seed);
+  net.init_params(rng);
+  Sgd<float> sgd(net.params(), config.sgd);
+  BatchBuffers buffers;
+  const int64_t warmup = 5, timed = (images + batch - 1) / batch;
+  Clock::time_point start;
+  // The training loop is timed from the end of the warm-up batches to the end of the timed ones.
+  train_epoch(net, sgd, data.train, batch, rng, buffers,
+              [&](const EpochProgress& progress, int64_t) {
+                if (progress.batches_done == warmup) start = Clock::now();
+                return progress.batches_done < warmup + timed;
+              });
+  const double seconds = seconds_since(start);
+  print({{"mode", "train"}, {"threads", num_threads()}, {"batch", batch},
+         {"images_per_s", timed * batch / seconds}, {"peak_rss_mb", peak_rss_mb()}});
+}
+
+void bench_infer(const std::string& config_path) {
+  Config config = load_config(config_path);
+  TrainingData data = load_training_data(config.data, config.input, config.training.seed);
+  Sequential<float> net;
+  build_network(config, net);
+  Rng rng(config.training.seed);
+  net.init_params(rng);
+  const Context ctx{false, nullptr};
+  const Tensor<float> test = data.test.inputs();
+  const Shape sample = test.shape().without_batch();
+
+  // Throughput: the first 5000 test images in batches of 1000.
+  const int big = 1000, big_batches = 5;
+  Tensor<float> batch(sample.with_batch(big));
+  const double big_seconds = best_time(3, [&] {
+    for (int b = 0; b < big_batches; ++b) {
+      std::copy_n(test.data() + b * batch.numel(), batch.numel(), batch.data());
+      net.forward(batch, ctx);
+    }
+  });
+  // Latency: 2000 images one at a time.
+  const int singles = 2000;
+  Tensor<float> one(sample.with_batch(1));
+  const double single_seconds = best_time(3, [&] {
+    for (int n = 0; n < singles; ++n) {
+      std::copy_n(test.data() + n * one.numel(), one.numel(), one.data());
+      net.forward(one, ctx);
+    }
+  });
+  print({{"mode", "infer"}, {"threads", num_threads()},
+         {"batch1000_images_per_s", big * big_batches / big_seconds},
+         {"batch1_latency_us", single_seconds / singles * 1e6}});
+}
+
+// The conv2d shapes of issue 4: N, C, H, W, OC, K, stride, pad.
+struct ConvCase {
+  int n, c, h, w, oc, k, stride, pad;
+};
+const ConvCase kConvCases[] = {{64, 1, 28, 28, 20, 5, 1, 0},   {64, 20, 12, 12, 50, 5, 1, 0},
+                               {64, 3, 32, 32, 32, 3, 1, 1},   {64, 32, 16, 16, 64, 3, 1, 1},
+                               {32, 64, 56, 56, 64, 3, 1, 1},  {16, 128, 28, 28, 128, 3, 1, 1},
+                               {64, 3, 32, 32, 16, 3, 2, 1}};
+
+void fill_uniform(Tensor<float>& t, Rng& rng) {
+  for (float& v : t) v = static_cast<float>(rng.uniform(-1.0, 1.0));
+}
+
+void bench_conv(int repeats) {
+  Rng rng(1);
+  for (const ConvCase& cc : kConvCases) {
+    Conv2dOptions options;
+    options.out_channels = cc.oc;
+    options.kernel_h = options.kernel_w = cc.k;
+    options.stride_h = options.stride_w = cc.stride;
+    options.pad_h = options.pad_w = cc.pad;
+    Conv2d<float> conv(options);
+    conv.name = "conv";
+    conv.setup(Shape{cc.c, cc.h, cc.w});
+    conv.init_params(rng);
+    Tensor<float> x(Shape{cc.n, cc.c, cc.h, cc.w}), y, dx(x.shape());
+    fill_uniform(x, rng);
+    const Context ctx{true, &rng};
+    conv.forward(x, y, ctx);  // warm-up: sizes the workspaces
+    Tensor<float> dy(y.shape());
+    fill_uniform(dy, rng);
+    conv.backward(x, y, dy, dx);
+
+    const double forward_s = best_time(repeats, [&] { conv.forward(x, y, ctx); });
+    const double backward_s = best_time(repeats, [&] {
+      conv.forward(x, y, ctx);  // backward needs the forward of the same batch, as in training
+      conv.backward(x, y, dy, dx);
+    }) - forward_s;
+
+    // The same GEMMs on their own, image by image as Conv2d issues them: M, N, K of forward, dW and dcols.
+    const ConvGeometry& g = conv.geometry();
+    const int OC = cc.oc, P = g.col_cols(), R = g.col_rows();
+    std::vector<Tensor<float>> a(num_threads(), Tensor<float>(Shape{std::max(OC, R), std::max(P, R)}));
+    std::vector<Tensor<float>> b = a, c = a;
+    for (int t = 0; t < num_threads(); ++t) fill_uniform(a[t], rng), fill_uniform(b[t], rng);
+    auto gemms = [&](bool forward) {
+      parallel_for(cc.n, [&](int64_t begin, int64_t end, int t) {
+        for (int64_t n = begin; n < end; ++n) {
+          if (forward) {
+            gemm(Trans::No, Trans::No, OC, P, R, 1.0f, a[t].data(), b[t].data(), 1.0f, c[t].data());
+          } else {
+            gemm(Trans::No, Trans::Yes, OC, R, P, 1.0f, a[t].data(), b[t].data(), 1.0f, c[t].data());
+            gemm(Trans::Yes, Trans::No, R, P, OC, 1.0f, a[t].data(), b[t].data(), 0.0f, c[t].data());
+          }
+        }
+      });
+    };
+    const double sgemm_forward_s = best_time(repeats, [&] { gemms(true); });
+    const double sgemm_backward_s = best_time(repeats, [&] { gemms(false); });
+
+    const double flops = 2.0 * cc.n * OC * P * R;  // one multiply-add per weight per output pixel
+    print({{"mode", "conv"}, {"threads", num_threads()},
+           {"shape", {cc.n, cc.c, cc.h, cc.w, cc.oc, cc.k, cc.stride, cc.pad}},
+           {"forward_gflops", flops / forward_s * 1e-9}, {"backward_gflops", 2 * flops / backward_s * 1e-9},
+           {"total_gflops", 3 * flops / (forward_s + backward_s) * 1e-9},
+           {"sgemm_total_gflops", 3 * flops / (sgemm_forward_s + sgemm_backward_s) * 1e-9}});
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"minicnn's half of the speed benchmark (see bench/run_speed_bench.sh)"};
+  app.require_subcommand(1);
+  int threads = 1, batch = 64, repeats = 5;
+  int64_t images = 12800;
+  std::string config_path;
+  CLI::App* train = app.add_subcommand("train", "training throughput and peak memory");
+  CLI::App* infer = app.add_subcommand("infer", "inference throughput and latency");
+  CLI::App* conv = app.add_subcommand("conv", "conv2d forward and backward per shape");
+  for (CLI::App* mode : {train, infer, conv}) mode->add_option("--threads", threads);
+  for (CLI::App* mode : {train, infer}) mode->add_option("config", config_path)->required();
+  train->add_option("--batch", batch);
+  train->add_option("--images", images);
+  conv->add_option("--repeats", repeats);
+  CLI11_PARSE(app, argc, argv);
+  set_num_threads(threads);
+  if (*train) bench_train(config_path, batch, images);
+  if (*infer) bench_infer(config_path);
+  if (*conv) bench_conv(repeats);
+  return 0;
+}
