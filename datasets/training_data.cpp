@@ -14,10 +14,10 @@ Dataset generate_bars(const DataConfig& data, const Shape& input, Split split) {
   if (input[0] != 1 || input[1] != input[2] || input[1] < 2)
     throw Error("generated bars are 1xSxS images (S >= 2) but the config's input is " + input.str());
   Rng rng(data.seed);
-  LabeledImages images = make_bars(data.train_images, static_cast<int>(input[1]), rng);
+  Dataset images = make_bars(data.train_images, static_cast<int>(input[1]), rng);
   if (split == Split::Test) images = make_bars(data.test_images, static_cast<int>(input[1]), rng);
-  return Dataset{std::move(images.images), std::move(images.labels), {"horizontal", "vertical"},
-                 "generated bars (seed " + std::to_string(data.seed) + ")"};
+  images.source = "generated bars (seed " + std::to_string(data.seed) + ")";
+  return images;
 }
 
 // Folder data sets keep their splits in DIR/train and DIR/test, each with one folder per class.

@@ -218,7 +218,7 @@ TEST_CASE("the teaching config trains on generated bars in seconds, and traces o
   REQUIRE(test_again.size() == 500);
   CHECK(data.train.size() == 2000);
   CHECK(data.train.class_names == std::vector<std::string>{"horizontal", "vertical"});
-  CHECK(std::equal(test_again.images.begin(), test_again.images.end(), data.test.images.begin()));
+  CHECK(std::equal(test_again.pixels.begin(), test_again.pixels.end(), data.test.pixels.begin()));
   Config wrong_shape = config;
   wrong_shape.input = Shape{3, 12, 12};
   CHECK_THROWS_WITH_AS(load_training_data(wrong_shape.data, wrong_shape.input, 1),
