@@ -83,18 +83,20 @@ std::string describe(const SgdTrace& t) {
   const SgdOptions& o = t.sgd;
   const double g = t.grad + o.weight_decay * t.w;  // as the optimizer computes it, for the formulas
   std::string text = "SGD step " + std::to_string(t.step) + " (epoch " + std::to_string(t.epoch) + ", batch " +
-                     std::to_string(t.batch) + " of " + std::to_string(t.batches) + ") for " + t.weight + ": lr " +
-                     g6(o.learning_rate) + ", momentum " + g6(o.momentum) + ", weight decay " + g6(o.weight_decay) +
-                     (o.nesterov ? ", Nesterov" : "") + "\n";
-  char values[160];
-  std::snprintf(values, sizeof values, "  w      = %-12s the weight before the step\n  grad   = %-12s dL/dw from backprop, ",
-                g6(t.w).c_str(), g6(t.grad).c_str());
+                     std::to_string(t.batch) + " of " + std::to_string(t.batches) + ") for " + t.weight + "\n";
+  text += "lr " + g6(o.learning_rate) + ", momentum " + g6(o.momentum) + ", weight decay " + g6(o.weight_decay) +
+          (o.nesterov ? ", Nesterov" : "") + "\n";
+  char values[320];
+  std::snprintf(values, sizeof values,
+                "  w      = %-12s the weight before the step\n"
+                "  grad   = %-12s dL/dw from backprop, the mean over a batch of %d images\n"
+                "  v      = %-12s the momentum buffer before the step\n",
+                g6(t.w).c_str(), g6(t.grad).c_str(), t.batch_size, g6(t.velocity_before).c_str());
   text += values;
-  text += "the mean over the batch of " + std::to_string(t.batch_size) + " images\n";
   text += "  g      = grad + weight_decay*w = " + term(t.grad) + " + " + term(o.weight_decay) + "*" + term(t.w) +
           " = " + g6(g) + "\n";
   text += "  v      = momentum*v + g = " + term(o.momentum) + "*" + term(t.velocity_before) + " + " + term(g) + " = " +
-          g6(t.velocity) + "   the momentum buffer (it was " + g6(t.velocity_before) + ")\n";
+          g6(t.velocity) + "\n";
   if (o.nesterov)
     text += "  new w  = w - lr*(g + momentum*v) = " + term(t.w) + " - " + term(o.learning_rate) + "*(" + term(g) +
             " + " + term(o.momentum) + "*" + term(t.velocity) + ") = " + g6(t.new_w) + "\n";

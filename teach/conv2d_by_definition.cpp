@@ -96,10 +96,11 @@ Tensor<double> input_gradient_by_full_convolution(const ConvGeometry& g, const T
       // The full convolution covers padded rows 0 .. (OH-1)·s + (KH-1)·d of the padded input.
       const Tensor<double> full = convolve2d(dilated_plane(dy, o, 0, g.stride_h, g.stride_w),
                                              dilated_plane(w, o, c, g.dilation_h, g.dilation_w), {Mode::Full});
+      double* dx_c = dx.data() + static_cast<int64_t>(c) * g.height * g.width;
       for (int h = 0; h < g.height; ++h)
         for (int col = 0; col < g.width; ++col) {
           const int64_t r = h + g.pad_h, k = col + g.pad_w;  // crop_p: padded position of x[c,h,w]
-          if (r < full.dim(0) && k < full.dim(1)) dx[(static_cast<int64_t>(c) * g.height + h) * g.width + col] += full[r * full.dim(1) + k];
+          if (r < full.dim(0) && k < full.dim(1)) dx_c[h * g.width + col] += full[r * full.dim(1) + k];
         }
     }
   return dx;

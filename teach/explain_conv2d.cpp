@@ -87,8 +87,8 @@ std::string planes_text(const Tensor<double>& t, const std::string& name, const 
   std::string text;
   for (int64_t a = 0; a < A; ++a)
     for (int64_t b = 0; b < B; ++b) {
-      text += "  " + name + "[" + a_name + "=" + std::to_string(a) + (four ? "," + b_name + "=" + std::to_string(b) : "") +
-              "]\n";
+      const std::string b_index = four ? "," + b_name + "=" + std::to_string(b) : "";
+      text += "  " + name + "[" + a_name + "=" + std::to_string(a) + b_index + "]\n";
       std::vector<std::string> cells;
       for (int64_t k = 0; k < R * C; ++k) cells.push_back(num(t[(a * B + b) * R * C + k]));
       text += format_matrix(row_labels, col_labels, cells, 4, width);
@@ -367,8 +367,8 @@ std::string format_explanation(const Conv2dExplanation& e) {
   {
     // The pixel with the most terms, written out.
     const int64_t busiest = std::max_element(terms_per_pixel.begin(), terms_per_pixel.end()) - terms_per_pixel.begin();
-    const int c0 = static_cast<int>(busiest / (g.height * g.width)), h0 = static_cast<int>(busiest / g.width % g.height),
-              w0 = static_cast<int>(busiest % g.width);
+    const int c0 = static_cast<int>(busiest / (g.height * g.width));
+    const int h0 = static_cast<int>(busiest / g.width % g.height), w0 = static_cast<int>(busiest % g.width);
     std::vector<std::string> names, values;
     for (int u = 0; u < g.kernel_h; ++u)
       for (int v = 0; v < g.kernel_w; ++v)

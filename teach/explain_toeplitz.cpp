@@ -78,7 +78,8 @@ std::string format_explanation(const ToeplitzExplanation& e) {
   const std::string Ns = std::to_string(N), Ms = std::to_string(M), outs = std::to_string(out);
   const std::string mode = to_string(e.options.mode);
   // Vectors as the rows of one labeled matrix, so that equal entries line up.
-  auto rows_text = [&](const std::vector<std::pair<std::string, const Tensor<double>*>>& rows, const std::string& index) {
+  using Row = std::pair<std::string, const Tensor<double>*>;
+  auto rows_text = [&](const std::vector<Row>& rows, const std::string& index) {
     std::vector<std::string> labels, columns, cells;
     for (const auto& [label, values] : rows) {
       labels.push_back(label);

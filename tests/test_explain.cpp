@@ -203,7 +203,8 @@ TEST_CASE("explain toeplitz: C·x is the convolution and Cᵀ·dout the correlat
         CAPTURE(n);
         CAPTURE(m);
         for (bool random : {false, true}) {
-          const ToeplitzExplanation e = explain_toeplitz({.signal = n, .kernel = m, .mode = mode, .random_values = random});
+          const ToeplitzExplanation e =
+              explain_toeplitz({.signal = n, .kernel = m, .mode = mode, .random_values = random});
           CHECK(e.product_vs_direct < 1e-12);
           CHECK(e.adjoint_vs_correlation < 1e-12);
           if (!random) CHECK(e.product_vs_direct == 0.0);
