@@ -177,7 +177,7 @@ std::vector<LayerGradcheck> gradcheck_layers(Sequential<T>& net, const Tensor<T>
       // "conv1.weight" -> "weight"
       std::string tensor = report.name.rfind(layer.name + ".", 0) == 0 ? report.name.substr(layer.name.size() + 1)
                                                                        : report.name;
-      rows.push_back(LayerGradcheck{layer.name, layer.kind(), std::move(tensor), std::move(report)});
+      rows.push_back(LayerGradcheck{layer.name, std::move(tensor), std::move(report)});
     }
   }
   if (only_layer.empty() || only_layer == "loss") {
@@ -188,7 +188,7 @@ std::vector<LayerGradcheck> gradcheck_layers(Sequential<T>& net, const Tensor<T>
     cross_entropy.backward(analytic);
     GradcheckReport report =
         check_gradient("logits", z, analytic, [&] { return cross_entropy.forward(z, labels); }, options);
-    rows.push_back(LayerGradcheck{"loss", "softmax_cross_entropy", "logits", std::move(report)});
+    rows.push_back(LayerGradcheck{"loss", "logits", std::move(report)});
   }
   return rows;
 }

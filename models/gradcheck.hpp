@@ -86,8 +86,7 @@ GradcheckReport check_gradient(const std::string& name, Tensor<T>& values, const
 
 // One tensor of a network check: the input or a parameter of one layer, or the logits of the loss.
 struct LayerGradcheck {
-  std::string layer;   // "conv1", or "loss"
-  std::string kind;    // "conv2d", ..., or "softmax_cross_entropy"
+  std::string layer;   // "conv1", or "loss" (softmax cross-entropy)
   std::string tensor;  // "input", "weight", "bias", or "logits"
   GradcheckReport report;
 };

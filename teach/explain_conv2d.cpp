@@ -1,58 +1,22 @@
 #include "teach/explain_conv2d.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "core/blas.hpp"
 #include "core/error.hpp"
-#include "core/rng.hpp"
 #include "layers/conv2d.hpp"
 #include "teach/conv2d_by_definition.hpp"
+#include "teach/example_values.hpp"
 #include "teach/text_table.hpp"
 
 namespace minicnn {
 namespace {
 
-// ---- values ----
-
-// One of the small integers or a random value with two decimals.
-class ValueSource {
- public:
-  ValueSource(bool random, uint64_t seed) : random_(random), rng_(seed) {}
-  double pixel() { return random_ ? two_decimals() : static_cast<double>(rng_.below(5)); }  // 0..4
-  double weight() {  // -2, -1, 1, 2: no zeros, so that every tap shows in the sums
-    static const double choices[] = {-2, -1, 1, 2};
-    return random_ ? two_decimals() : choices[rng_.below(4)];
-  }
-  double bias() { return random_ ? two_decimals() : static_cast<double>(rng_.below(5)) - 2; }  // -2..2
-
- private:
-  double two_decimals() { return std::round(rng_.uniform(-1.0, 1.0) * 100) / 100; }
-  bool random_;
-  Rng rng_;
-};
-
-double max_difference(const Tensor<double>& a, const Tensor<double>& b) {
-  double worst = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
-}
-
-// ---- text ----
-
 std::string num(double v) { return number_text(v, 4); }
 
 // A factor inside a product: negative numbers in parentheses.
 std::string factor(double v) { return v < 0 ? std::string("(").append(num(v)).append(")") : num(v); }
-
-std::string difference_text(double d) {
-  if (d == 0) return "0";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1e", d);
-  return text;
-}
 
 std::string pair_text(int a, int b) { return "(" + std::to_string(a) + "," + std::to_string(b) + ")"; }
 std::string triple_text(int a, int b, int c) {
@@ -193,15 +157,15 @@ Conv2dExplanation explain_conv2d(const ExplainConv2dOptions& options) {
     throw Error("explain is for small examples: the im2col matrix would be " + std::to_string(K) + "x" +
                 std::to_string(N) + "; at most 2500 entries");
 
-  ValueSource values(options.random_values, options.seed);
+  ExampleValues values(options.random_values, options.seed);
   e.x = Tensor<double>(input);
   e.w = Tensor<double>(kernel);
   e.b = Tensor<double>(Shape{M});
   e.dy = Tensor<double>(Shape{M, g.out_h(), g.out_w()});
-  for (double& v : e.x) v = values.pixel();
-  for (double& v : e.w) v = values.weight();
+  for (double& v : e.x) v = values.signal();
+  for (double& v : e.w) v = values.tap();
   for (double& v : e.b) v = values.bias();
-  for (double& v : e.dy) v = values.weight();
+  for (double& v : e.dy) v = values.tap();
 
   // Forward: cols = im2col(x); Y[M,N] = W[M,K] · cols[K,N] + b.
   e.cols = Tensor<double>(Shape{K, N});

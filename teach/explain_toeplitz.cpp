@@ -1,32 +1,14 @@
 #include "teach/explain_toeplitz.hpp"
 
-#include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/rng.hpp"
 #include "signal/toeplitz.hpp"
 #include "signal/window.hpp"
+#include "teach/example_values.hpp"
 #include "teach/text_table.hpp"
 
 namespace minicnn {
-namespace {
-
-double max_difference(const Tensor<double>& a, const Tensor<double>& b) {
-  double worst = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
-}
-
-std::string difference_text(double d) {
-  if (d == 0) return "0";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1e", d);
-  return text;
-}
-
-}  // namespace
 
 ToeplitzExplanation explain_toeplitz(const ExplainToeplitzOptions& options) {
   if (options.signal < 1 || options.kernel < 1 || options.signal > 32 || options.kernel > 16)
@@ -34,16 +16,11 @@ ToeplitzExplanation explain_toeplitz(const ExplainToeplitzOptions& options) {
                 "got " + std::to_string(options.signal) + " and " + std::to_string(options.kernel));
   ToeplitzExplanation e;
   e.options = options;
-  Rng rng(options.seed);
-  auto small = [&](bool signal) {
-    static const double taps[] = {-2, -1, 1, 2};
-    if (options.random_values) return std::round(rng.uniform(-1.0, 1.0) * 100) / 100;
-    return signal ? static_cast<double>(rng.below(5)) : taps[rng.below(4)];
-  };
+  ExampleValues values(options.random_values, options.seed);
   e.x = Tensor<double>(Shape{options.signal});
   e.h = Tensor<double>(Shape{options.kernel});
-  for (double& v : e.x) v = small(true);
-  for (double& v : e.h) v = small(false);
+  for (double& v : e.x) v = values.signal();
+  for (double& v : e.h) v = values.tap();
 
   e.matrix = convolution_matrix(e.h, e.x.shape(), options.mode);
   const int64_t out = e.matrix.dim(0), N = options.signal, M = options.kernel;
@@ -61,7 +38,7 @@ ToeplitzExplanation explain_toeplitz(const ExplainToeplitzOptions& options) {
   e.offset = window.col_offset;
 
   e.dout = Tensor<double>(Shape{out});
-  for (double& v : e.dout) v = small(false);
+  for (double& v : e.dout) v = values.tap();
   e.adjoint = Tensor<double>(Shape{N});
   for (int64_t k = 0; k < N; ++k)
     for (int64_t n = 0; n < out; ++n) e.adjoint[k] += e.matrix[n * N + k] * e.dout[n];  // (Cᵀ·dout)[k]

@@ -81,4 +81,11 @@ std::string number_text(double value, int decimals) {
   return text == "-0" ? "0" : text;
 }
 
+std::string difference_text(double difference) {
+  if (difference == 0) return "0";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1e", difference);
+  return text;
+}
+
 }  // namespace minicnn

@@ -21,4 +21,7 @@ std::string format_matrix(const std::vector<std::string>& row_labels, const std:
 // to `decimals` decimals, without trailing zeros.
 std::string number_text(double value, int decimals = 4);
 
+// A difference between two results as the checks print it: "0" when they agree exactly, else like "4.4e-16".
+std::string difference_text(double difference);
+
 }  // namespace minicnn
