@@ -5,7 +5,9 @@
 //   speed_bench infer CONFIG --threads T                        batch-1000 throughput, batch-1 latency
 //   speed_bench conv --threads T                                conv2d forward/backward per shape, next to
 //                                                               a bare sgemm of the same GEMMs
+//   speed_bench layers CONFIG --threads T --batch B --images N  where a training step's time goes, per layer
 #include <sys/resource.h>
+#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -29,6 +31,14 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU time used by all threads of this process: on a shared machine, less disturbed by other processes than
+// wall-clock time (at 1 thread, images per CPU-second is the throughput on an idle core).
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 // Peak resident set size of this process so far, in MB (ru_maxrss is in KiB on Linux).
@@ -67,15 +77,47 @@ void bench_train(const std::string& config_path, int batch, int64_t images) {
   BatchBuffers buffers;
   const int64_t warmup = 5, timed = (images + batch - 1) / batch;
   Clock::time_point start;
+  double cpu_start = 0.0;
   // The training loop is timed from the end of the warm-up batches to the end of the timed ones.
   train_epoch(net, sgd, data.train, batch, rng, buffers,
               [&](const EpochProgress& progress, int64_t) {
-                if (progress.batches_done == warmup) start = Clock::now();
+                if (progress.batches_done == warmup) start = Clock::now(), cpu_start = cpu_seconds();
                 return progress.batches_done < warmup + timed;
               });
-  const double seconds = seconds_since(start);
+  const double seconds = seconds_since(start), cpu = cpu_seconds() - cpu_start;
   print({{"mode", "train"}, {"threads", num_threads()}, {"batch", batch},
-         {"images_per_s", timed * batch / seconds}, {"peak_rss_mb", peak_rss_mb()}});
+         {"images_per_s", timed * batch / seconds}, {"images_per_cpu_s", timed * batch / cpu},
+         {"peak_rss_mb", peak_rss_mb()}});
+}
+
+// Trains as bench_train does, timing each layer's forward and backward; the rest of a step (making the
+// batch, the loss, zeroing gradients, the SGD update) is what remains of the step's time.
+void bench_layers(const std::string& config_path, int batch, int64_t images) {
+  Config config = load_config(config_path);
+  TrainingData data = load_training_data(config.data, config.input, config.training.seed);
+  Sequential<float> net;
+  build_network(config, net);
+  Rng rng(config.training.seed);
+  net.init_params(rng);
+  Sgd<float> sgd(net.params(), config.sgd);
+  BatchBuffers buffers;
+  Sequential<float>::LayerTimes times;
+  const int64_t warmup = 5, timed = (images + batch - 1) / batch;
+  Clock::time_point start;
+  train_epoch(net, sgd, data.train, batch, rng, buffers, [&](const EpochProgress& progress, int64_t) {
+    if (progress.batches_done == warmup) start = Clock::now(), net.time_layers(&times);
+    return progress.batches_done < warmup + timed;
+  });
+  const double step_ms = seconds_since(start) * 1e3 / timed;
+  double layers_ms = 0.0;
+  for (size_t i = 0; i < net.size(); ++i) {
+    const double forward_ms = times.forward[i] * 1e3 / timed, backward_ms = times.backward[i] * 1e3 / timed;
+    layers_ms += forward_ms + backward_ms;
+    print({{"mode", "layers"}, {"threads", num_threads()}, {"layer", net.layer(i).name},
+           {"forward_ms", forward_ms}, {"backward_ms", backward_ms}, {"share", (forward_ms + backward_ms) / step_ms}});
+  }
+  print({{"mode", "layers"}, {"threads", num_threads()}, {"layer", "rest of the step"}, {"forward_ms", 0.0},
+         {"backward_ms", step_ms - layers_ms}, {"share", (step_ms - layers_ms) / step_ms}});
 }
 
 void bench_infer(const std::string& config_path) {
@@ -125,9 +167,11 @@ void fill_uniform(Tensor<float>& t, Rng& rng) {
   for (float& v : t) v = static_cast<float>(rng.uniform(-1.0, 1.0));
 }
 
-void bench_conv(int repeats) {
+// Every shape, or only shape number `only` (from 1) when it is positive.
+void bench_conv(int repeats, int only) {
   Rng rng(1);
-  for (const ConvCase& cc : kConvCases) {
+  for (int index = 1; const ConvCase& cc : kConvCases) {
+    if (only > 0 && index++ != only) continue;
     Conv2dOptions options;
     options.out_channels = cc.oc;
     options.kernel_h = options.kernel_w = cc.k;
@@ -151,20 +195,22 @@ void bench_conv(int repeats) {
       conv.backward(x, y, dy, dx);
     }) - forward_s;
 
-    // The same GEMMs on their own, image by image as Conv2d issues them: M, N, K of forward, dW and dcols.
+    // The same GEMMs on their own, group by group as Conv2d issues them: M, N, K of forward, dW and dcols.
     const ConvGeometry& g = conv.geometry();
-    const int OC = cc.oc, P = g.col_cols(), R = g.col_rows();
-    std::vector<Tensor<float>> a(num_threads(), Tensor<float>(Shape{std::max(OC, R), std::max(P, R)}));
+    const int OC = cc.oc, R = g.col_rows(), group = conv.group_size();
+    const int64_t most_columns = int64_t{group} * g.col_cols();
+    std::vector<Tensor<float>> a(num_threads(), Tensor<float>(Shape{std::max(OC, R), std::max(most_columns, int64_t{R})}));
     std::vector<Tensor<float>> b = a, c = a;
     for (int t = 0; t < num_threads(); ++t) fill_uniform(a[t], rng), fill_uniform(b[t], rng);
     auto gemms = [&](bool forward) {
       parallel_for(cc.n, [&](int64_t begin, int64_t end, int t) {
-        for (int64_t n = begin; n < end; ++n) {
+        for (int64_t first = begin; first < end; first += group) {
+          const int N = static_cast<int>(std::min<int64_t>(group, end - first)) * g.col_cols();
           if (forward) {
-            gemm(Trans::No, Trans::No, OC, P, R, 1.0f, a[t].data(), b[t].data(), 1.0f, c[t].data());
+            gemm(Trans::No, Trans::No, OC, N, R, 1.0f, a[t].data(), b[t].data(), 0.0f, c[t].data());
           } else {
-            gemm(Trans::No, Trans::Yes, OC, R, P, 1.0f, a[t].data(), b[t].data(), 1.0f, c[t].data());
-            gemm(Trans::Yes, Trans::No, R, P, OC, 1.0f, a[t].data(), b[t].data(), 0.0f, c[t].data());
+            gemm(Trans::No, Trans::Yes, OC, R, N, 1.0f, a[t].data(), b[t].data(), 1.0f, c[t].data());
+            gemm(Trans::Yes, Trans::No, R, N, OC, 1.0f, a[t].data(), b[t].data(), 0.0f, c[t].data());
           }
         }
       });
@@ -172,7 +218,7 @@ void bench_conv(int repeats) {
     const double sgemm_forward_s = best_time(repeats, [&] { gemms(true); });
     const double sgemm_backward_s = best_time(repeats, [&] { gemms(false); });
 
-    const double flops = 2.0 * cc.n * OC * P * R;  // one multiply-add per weight per output pixel
+    const double flops = 2.0 * cc.n * OC * g.col_cols() * R;  // one multiply-add per weight per output pixel
     print({{"mode", "conv"}, {"threads", num_threads()},
            {"shape", {cc.n, cc.c, cc.h, cc.w, cc.oc, cc.k, cc.stride, cc.pad}},
            {"forward_gflops", flops / forward_s * 1e-9}, {"backward_gflops", 2 * flops / backward_s * 1e-9},
@@ -186,21 +232,26 @@ void bench_conv(int repeats) {
 int main(int argc, char** argv) {
   CLI::App app{"minicnn's half of the speed benchmark (see bench/run_speed_bench.sh)"};
   app.require_subcommand(1);
-  int threads = 1, batch = 64, repeats = 5;
+  int threads = 1, batch = 64, repeats = 5, only_case = 0;
   int64_t images = 12800;
   std::string config_path;
   CLI::App* train = app.add_subcommand("train", "training throughput and peak memory");
   CLI::App* infer = app.add_subcommand("infer", "inference throughput and latency");
   CLI::App* conv = app.add_subcommand("conv", "conv2d forward and backward per shape");
-  for (CLI::App* mode : {train, infer, conv}) mode->add_option("--threads", threads);
-  for (CLI::App* mode : {train, infer}) mode->add_option("config", config_path)->required();
-  train->add_option("--batch", batch);
-  train->add_option("--images", images);
+  CLI::App* layers = app.add_subcommand("layers", "where a training step's time goes, per layer");
+  for (CLI::App* mode : {train, infer, conv, layers}) mode->add_option("--threads", threads);
+  for (CLI::App* mode : {train, infer, layers}) mode->add_option("config", config_path)->required();
+  for (CLI::App* mode : {train, layers}) {
+    mode->add_option("--batch", batch);
+    mode->add_option("--images", images);
+  }
   conv->add_option("--repeats", repeats);
+  conv->add_option("--case", only_case, "only this shape (1-7)");
   CLI11_PARSE(app, argc, argv);
   set_num_threads(threads);
   if (*train) bench_train(config_path, batch, images);
   if (*infer) bench_infer(config_path);
-  if (*conv) bench_conv(repeats);
+  if (*conv) bench_conv(repeats, only_case);
+  if (*layers) bench_layers(config_path, batch, images);
   return 0;
 }

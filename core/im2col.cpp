@@ -5,17 +5,18 @@
 namespace minicnn {
 namespace {
 
-// The loop nest shared by im2col and col2im. It walks cols row by row (one row per kernel tap (c, u, v) and
-// output row i) and hands over runs of entries: a run of `length` entries from cols[col] on, standing for
-// the pixels image[pixel], image[pixel + step], ... or, where pixel is -1, for padding. The two functions
-// differ only in what they do with a run: copy it out, or add it back.
+// The loop nest shared by im2col and col2im. It walks cols row by row (one row per kernel tap (c, u, v),
+// row_stride entries apart, each holding OH output rows i of OW entries) and hands over runs of entries: a
+// run of `length` entries from cols[col] on, standing for the pixels image[pixel], image[pixel + step], ...
+// or, where pixel is -1, for padding. The two functions differ only in what they do with a run: copy it out,
+// or add it back.
 template <typename VisitRun>
-void for_each_col_run(const ConvGeometry& g, VisitRun visit) {
+void for_each_col_run(const ConvGeometry& g, int64_t row_stride, VisitRun visit) {
   const int OH = g.out_h(), OW = g.out_w();
-  int64_t col = 0;
   for (int c = 0; c < g.channels; ++c)
     for (int u = 0; u < g.kernel_h; ++u)
       for (int v = 0; v < g.kernel_w; ++v) {
+        int64_t col = ((int64_t{c} * g.kernel_h + u) * g.kernel_w + v) * row_stride;
         // Output columns j whose input column x = j·sw + v·dw - pw lies inside [0, W): j in [j0, j1).
         const int offset = v * g.dilation_w - g.pad_w;
         const int j0 = std::clamp(offset >= 0 ? 0 : (-offset + g.stride_w - 1) / g.stride_w, 0, OW);
@@ -37,10 +38,10 @@ void for_each_col_run(const ConvGeometry& g, VisitRun visit) {
 }  // namespace
 
 template <typename T>
-void im2col(const ConvGeometry& g, const T* image, T* cols) {
+void im2col(const ConvGeometry& g, const T* image, T* cols, int64_t row_stride) {
   // Runs are short (a row of the output, 8 to 32 entries in small nets): inline vector loops beat calls to
   // memset and memcpy.
-  for_each_col_run(g, [&](int64_t col, int64_t pixel, int length, int step) {
+  for_each_col_run(g, row_stride, [&](int64_t col, int64_t pixel, int length, int step) {
     T* out = cols + col;
     if (pixel < 0) {
 #pragma omp simd
@@ -56,8 +57,8 @@ void im2col(const ConvGeometry& g, const T* image, T* cols) {
 }
 
 template <typename T>
-void col2im(const ConvGeometry& g, const T* cols, T* image) {
-  for_each_col_run(g, [&](int64_t col, int64_t pixel, int length, int step) {
+void col2im(const ConvGeometry& g, const T* cols, T* image, int64_t row_stride) {
+  for_each_col_run(g, row_stride, [&](int64_t col, int64_t pixel, int length, int step) {
     if (pixel < 0) return;  // padding has no pixel to receive a gradient
     T* out = image + pixel;
     const T* in = cols + col;
@@ -68,9 +69,9 @@ void col2im(const ConvGeometry& g, const T* cols, T* image) {
   });
 }
 
-template void im2col<float>(const ConvGeometry&, const float*, float*);
-template void im2col<double>(const ConvGeometry&, const double*, double*);
-template void col2im<float>(const ConvGeometry&, const float*, float*);
-template void col2im<double>(const ConvGeometry&, const double*, double*);
+template void im2col<float>(const ConvGeometry&, const float*, float*, int64_t);
+template void im2col<double>(const ConvGeometry&, const double*, double*, int64_t);
+template void col2im<float>(const ConvGeometry&, const float*, float*, int64_t);
+template void col2im<double>(const ConvGeometry&, const double*, double*, int64_t);
 
 }  // namespace minicnn

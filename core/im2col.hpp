@@ -24,12 +24,23 @@ struct ConvGeometry {
   int col_cols() const { return out_h() * out_w(); }               // one column per output pixel
 };
 
-// cols [col_rows, col_cols] = the receptive fields of image [C,H,W].
+// cols [col_rows, col_cols] = the receptive fields of image [C,H,W]. Row r of cols starts at
+// cols + r·row_stride: a row_stride larger than col_cols places the matrix among others side by side (the
+// matrices of a group of images, one GEMM for them all).
 template <typename T>
-void im2col(const ConvGeometry& g, const T* image, T* cols);
+void im2col(const ConvGeometry& g, const T* image, T* cols, int64_t row_stride);
+template <typename T>
+void im2col(const ConvGeometry& g, const T* image, T* cols) {
+  im2col(g, image, cols, g.col_cols());
+}
 
-// image [C,H,W] += the entries of cols scattered back to the pixels they were copied from.
+// image [C,H,W] += the entries of cols (rows row_stride apart) scattered back to the pixels they were
+// copied from.
 template <typename T>
-void col2im(const ConvGeometry& g, const T* cols, T* image);
+void col2im(const ConvGeometry& g, const T* cols, T* image, int64_t row_stride);
+template <typename T>
+void col2im(const ConvGeometry& g, const T* cols, T* image) {
+  col2im(g, cols, image, g.col_cols());
+}
 
 }  // namespace minicnn

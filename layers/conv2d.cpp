@@ -7,6 +7,16 @@
 #include "core/parallel.hpp"
 
 namespace minicnn {
+namespace {
+
+// Calls body(first, count) for consecutive groups of at most `group` images covering [begin, end).
+template <typename Body>
+void for_each_group(int64_t begin, int64_t end, int group, Body body) {
+  for (int64_t first = begin; first < end; first += group)
+    body(first, static_cast<int>(std::min<int64_t>(group, end - first)));
+}
+
+}  // namespace
 
 template <typename T>
 Shape Conv2d<T>::setup(const Shape& input) {
@@ -48,59 +58,81 @@ void Conv2d<T>::init_params(Rng& rng) {
 }
 
 template <typename T>
+int Conv2d<T>::group_size() const {
+  const int64_t image_bytes = int64_t{geometry_.col_rows()} * geometry_.col_cols() * int64_t{sizeof(T)};
+  return static_cast<int>(std::max<int64_t>(1, kGroupBytes / image_bytes));
+}
+
+template <typename T>
 void Conv2d<T>::reserve_workspaces(int threads) {
   if (static_cast<int>(workspaces_.size()) < threads) workspaces_.resize(threads);
-  const Shape cols_shape{geometry_.col_rows(), geometry_.col_cols()};
+  const int64_t group_columns = int64_t{group_size()} * geometry_.col_cols();
   for (Workspace& w : workspaces_) {
-    w.cols.resize(cols_shape);
-    w.dcols.resize(cols_shape);
+    w.cols.resize(Shape{geometry_.col_rows(), group_columns});
+    w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
+    w.outputs.resize(Shape{options_.out_channels, group_columns});
     w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
     w.dbias.resize(Shape{options_.out_channels});
   }
 }
 
 template <typename T>
-const T* Conv2d<T>::columns(const Tensor<T>& x, int64_t n, T* scratch) const {
-  const int64_t cols_size = int64_t{geometry_.col_rows()} * geometry_.col_cols();
-  if (kept_for_ == x.data()) return kept_columns_.data() + n * cols_size;
-  im2col(geometry_, x.data() + n * (x.numel() / x.dim(0)), scratch);
-  return scratch;
+typename Conv2d<T>::Columns Conv2d<T>::group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w) {
+  const int64_t P = geometry_.col_cols();
+  if (kept_for_ == x.data()) return {kept_columns_.data() + first * P, x.dim(0) * P};
+  const int64_t image_size = x.numel() / x.dim(0);
+  for (int g = 0; g < count; ++g)
+    im2col(geometry_, x.data() + (first + g) * image_size, w.cols.data() + g * P, count * P);
+  return {w.cols.data(), count * P};
 }
 
 template <typename T>
 void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) {
-  const int batch = static_cast<int>(x.dim(0));
-  // The GEMM of one image:  Y[M,N] = W[M,K] · cols[K,N]  with
-  const int M = options_.out_channels;  // one row per output channel
-  const int N = geometry_.col_cols();   // one column per output pixel, OH·OW
-  const int K = geometry_.col_rows();   // one term per kernel tap, C·KH·KW
-  y.resize(Shape{batch, M, geometry_.out_h(), geometry_.out_w()});
+  const int64_t batch = x.dim(0);
+  const int OC = options_.out_channels;  // output channels
+  const int P = geometry_.col_cols();    // output pixels of one image, OH·OW
+  const int K = geometry_.col_rows();    // kernel taps, C·KH·KW
+  y.resize(Shape{batch, OC, geometry_.out_h(), geometry_.out_w()});
   reserve_workspaces(num_threads());
   // A training forward is followed by a backward over the same images, which needs the same matrices.
-  const bool keep = ctx.training && int64_t{batch} * K * N * int64_t{sizeof(T)} <= kKeptColumnsBytes;
+  const bool keep = ctx.training && batch * K * P * int64_t{sizeof(T)} <= kKeptColumnsBytes;
   kept_for_ = nullptr;
-  if (keep) kept_columns_.resize(Shape{batch, K, N});
-  const int64_t x_stride = x.numel() / std::max(batch, 1);
+  const int64_t image_size = x.numel() / std::max<int64_t>(batch, 1);
+  if (keep) {
+    kept_columns_.resize(Shape{K, batch * P});
+    parallel_for(batch, [&](int64_t begin, int64_t end, int) {
+      for (int64_t n = begin; n < end; ++n)
+        im2col(geometry_, x.data() + n * image_size, kept_columns_.data() + n * P, batch * P);
+    });
+    kept_for_ = x.data();
+  }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
-    for (int64_t n = begin; n < end; ++n) {
-      T* cols = keep ? kept_columns_.data() + n * K * N : workspaces_[thread].cols.data();
-      T* y_n = y.data() + n * M * N;
-      im2col(geometry_, x.data() + n * x_stride, cols);
-      // Start every row o of Y at b[o], then accumulate W · cols onto it (beta = 1).
-      for (int o = 0; o < M; ++o) std::fill_n(y_n + o * N, N, options_.bias ? bias_.value[o] : T(0));
-      gemm(Trans::No, Trans::No, M, N, K, T(1), weight_.value.data(), cols, T(1), y_n);
-    }
+    Workspace& w = workspaces_[thread];
+    for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
+      const Columns cols = group_columns(x, first, count, w);
+      // Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
+      const int N = count * P;
+      gemm_strided(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), K, cols.data, cols.row_stride, T(0),
+                   w.outputs.data(), N);
+      // y[n,o,:] = Y[o, n's columns] + b[o]: back to one image after another.
+      for (int g = 0; g < count; ++g)
+        for (int o = 0; o < OC; ++o) {
+          const T b = options_.bias ? bias_.value[o] : T(0);
+          const T* from = w.outputs.data() + int64_t{o} * N + int64_t{g} * P;
+          T* to = y.data() + ((first + g) * OC + o) * P;
+          for (int p = 0; p < P; ++p) to[p] = from[p] + b;
+        }
+    });
   });
-  if (keep) kept_for_ = x.data();
 }
 
 template <typename T>
 void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) {
-  const int batch = static_cast<int>(x.dim(0));
-  const int OC = options_.out_channels;    // rows of W and of dY
-  const int P = geometry_.col_cols();      // output pixels, OH·OW
-  const int R = geometry_.col_rows();      // kernel taps, C·KH·KW
-  const int64_t x_stride = x.numel() / std::max(batch, 1);
+  const int64_t batch = x.dim(0);
+  const int OC = options_.out_channels;  // rows of W and of dY
+  const int P = geometry_.col_cols();    // output pixels of one image, OH·OW
+  const int R = geometry_.col_rows();    // kernel taps, C·KH·KW
+  const int64_t image_size = x.numel() / std::max<int64_t>(batch, 1);
   reserve_workspaces(num_threads());
   for (Workspace& w : workspaces_) {
     w.dweight.zero();
@@ -108,24 +140,31 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
-    for (int64_t n = begin; n < end; ++n) {
-      const T* dy_n = dy.data() + n * OC * P;
-      const T* cols = columns(x, n, w.cols.data());
-      // dW[OC,R] += dY[OC,P] · colsᵀ[P,R]             (M = OC, N = R, K = P)
-      gemm(Trans::No, Trans::Yes, OC, R, P, T(1), dy_n, cols, T(1), w.dweight.data());
+    for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
+      // dY[OC, count·P]: the group's output gradients side by side, as its outputs were.
+      const int N = count * P;
+      T* group_dy = w.outputs.data();
+      for (int g = 0; g < count; ++g)
+        for (int o = 0; o < OC; ++o)
+          std::copy_n(dy.data() + ((first + g) * OC + o) * P, P, group_dy + int64_t{o} * N + int64_t{g} * P);
+      const Columns cols = group_columns(x, first, count, w);
+      // dW[OC,R] += dY[OC,N] · colsᵀ[N,R]             (M = OC, N = R, K = count·P)
+      gemm_strided(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, N, cols.data, cols.row_stride, T(1),
+                   w.dweight.data(), R);
       // db[o] += Σ_p dY[o,p]
       for (int o = 0; o < OC; ++o) {
         T sum = 0;
 #pragma omp simd reduction(+ : sum)
-        for (int p = 0; p < P; ++p) sum += dy_n[o * P + p];
+        for (int p = 0; p < N; ++p) sum += group_dy[int64_t{o} * N + p];
         w.dbias[o] += sum;
       }
-      if (dx.empty()) continue;  // dL/dx is not wanted
-      // dcols[R,P] = Wᵀ[R,OC] · dY[OC,P]               (M = R, N = P, K = OC)
-      gemm(Trans::Yes, Trans::No, R, P, OC, T(1), weight_.value.data(), dy_n, T(0), w.dcols.data());
+      if (dx.empty()) return;  // dL/dx is not wanted
+      // dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]               (M = R, N = count·P, K = OC)
+      gemm(Trans::Yes, Trans::No, R, N, OC, T(1), weight_.value.data(), group_dy, T(0), w.dcols.data());
       // dx += col2im(dcols): each entry goes back to the pixel it was copied from.
-      col2im(geometry_, w.dcols.data(), dx.data() + n * x_stride);
-    }
+      for (int g = 0; g < count; ++g)
+        col2im(geometry_, w.dcols.data() + int64_t{g} * P, dx.data() + (first + g) * image_size, N);
+    });
   });
   // Sum the threads' shares in thread order, so a given thread count always rounds the same way.
   for (const Workspace& w : workspaces_) {

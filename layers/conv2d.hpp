@@ -2,7 +2,7 @@
 // Conv2d: the deep-learning convolution, a cross-correlation (the kernel is not flipped), as PyTorch's
 // nn.Conv2d:
 //   y[n,o,i,j] = b[o] + Σ_c Σ_u Σ_v W[o,c,u,v] · x[n, c, i·sh + u·dh - ph, j·sw + v·dw - pw]
-// computed image by image as one GEMM over the im2col matrix (see core/im2col.hpp).
+// computed as GEMMs over the im2col matrices of groups of images (see core/im2col.hpp).
 #include <vector>
 
 #include "core/im2col.hpp"
@@ -38,25 +38,40 @@ class Conv2d : public Layer<T> {
   Param<T>& weight() { return weight_; }  // [OC, C, KH, KW]
   Param<T>& bias() { return bias_; }      // [OC]
 
+  // Images go through the GEMMs in groups: the im2col matrices of a group's G images sit side by side in one
+  // matrix cols[K, G·P] (image g's columns at g·P), so that one GEMM serves the whole group. Bigger GEMMs run
+  // closer to the machine's peak, and W is packed by OpenBLAS once per group instead of once per image.
+  // A group's matrix is kept near kGroupBytes, so that it stays in cache. group_size() is G.
+  int group_size() const;
+
  private:
+  static constexpr int64_t kGroupBytes = int64_t{1} << 20;
+
   // Per-thread buffers, sized on first use and reused by every later step.
   struct Workspace {
-    Tensor<T> cols;     // [C·KH·KW, OH·OW]: one image's receptive fields
-    Tensor<T> dcols;    // [C·KH·KW, OH·OW]: their gradient
+    Tensor<T> cols;     // [C·KH·KW, G·OH·OW]: a group's receptive fields
+    Tensor<T> dcols;    // [C·KH·KW, G·OH·OW]: their gradient
+    Tensor<T> outputs;  // [OC, G·OH·OW]: a group's outputs (forward) or output gradients (backward)
     Tensor<T> dweight;  // [OC, C·KH·KW]: this thread's share of dW
     Tensor<T> dbias;    // [OC]
   };
   void reserve_workspaces(int threads);
-  // The im2col matrix of image n of the batch x: kept from the forward when the batch's matrices were kept,
-  // otherwise built into `scratch`.
-  const T* columns(const Tensor<T>& x, int64_t n, T* scratch) const;
+
+  // A group's im2col matrix: where it starts and how far apart its rows are.
+  struct Columns {
+    T* data;
+    int64_t row_stride;
+  };
+  // The matrix of images [first, first + count) of the batch x: kept from the forward when the batch's
+  // matrices were kept, otherwise built into the workspace.
+  Columns group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w);
 
   Conv2dOptions options_;
   ConvGeometry geometry_;
   Param<T> weight_, bias_;
   std::vector<Workspace> workspaces_;
-  // In training, the forward keeps every image's im2col matrix, [N, C·KH·KW, OH·OW], for the backward to
-  // reuse, unless that would take more than kKeptColumnsBytes.
+  // In training, the forward keeps the whole batch's im2col matrices, side by side in [C·KH·KW, N·OH·OW],
+  // for the backward to reuse, unless that would take more than kKeptColumnsBytes.
   static constexpr int64_t kKeptColumnsBytes = int64_t{64} << 20;
   Tensor<T> kept_columns_;
   const T* kept_for_ = nullptr;  // the batch whose matrices kept_columns_ holds

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/stopwatch.hpp"
 
 namespace minicnn {
 
@@ -61,7 +62,9 @@ const Tensor<T>& Sequential<T>::forward(const Tensor<T>& x, const Context& ctx) 
                 x.shape().str());
   const Tensor<T>* input = &x;
   for (size_t i = 0; i < layers_.size(); ++i) {
+    const Stopwatch watch;
     layers_[i]->forward(*input, activations_[i], ctx);
+    if (times_ != nullptr) times_->forward[i] += watch.seconds();
     input = &activations_[i];
   }
   // Gradient buffers follow the batch size; resize() allocates only when the batch grows.
@@ -78,7 +81,18 @@ void Sequential<T>::backward(const Tensor<T>& x, InputGradient input_gradient) {
   for (size_t i = layers_.size(); i-- > 0;) {
     const Tensor<T>& input = i == 0 ? x : activations_[i - 1];
     Tensor<T>& dx = i == 0 && input_gradient == InputGradient::NotWanted ? not_wanted : gradients_[i];
+    const Stopwatch watch;
     layers_[i]->backward(input, activations_[i], gradients_[i + 1], dx);
+    if (times_ != nullptr) times_->backward[i] += watch.seconds();
+  }
+}
+
+template <typename T>
+void Sequential<T>::time_layers(LayerTimes* times) {
+  times_ = times;
+  if (times_ != nullptr) {
+    times_->forward.assign(layers_.size(), 0.0);
+    times_->backward.assign(layers_.size(), 0.0);
   }
 }
 

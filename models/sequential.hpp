@@ -50,6 +50,13 @@ class Sequential {
   const Tensor<T>& activation_gradient(size_t i) const { return gradients_[i + 1]; }
   const Tensor<T>& input_gradient() const { return gradients_.front(); }
 
+  // Where the time goes: with a LayerTimes attached, every forward and backward adds each layer's wall-clock
+  // seconds to it (one entry per layer). Detach with nullptr.
+  struct LayerTimes {
+    std::vector<double> forward, backward;
+  };
+  void time_layers(LayerTimes* times);
+
  private:
   std::vector<std::unique_ptr<Layer<T>>> layers_;
   std::vector<Shape> shapes_;            // shapes_[0] is the input; shapes_[i+1] the output of layer i
@@ -57,6 +64,7 @@ class Sequential {
   std::vector<Tensor<T>> gradients_;     // gradients_[0]: dL/dx; gradients_[i+1]: dL/d(activations_[i])
   std::vector<Param<T>*> params_;
   bool built_ = false;
+  LayerTimes* times_ = nullptr;
 };
 
 }  // namespace minicnn

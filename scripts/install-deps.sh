@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of scripts/debian-packages.txt that are missing (as root, or through sudo).
+# Installs the Debian packages of scripts/debian-packages.txt that are missing (as root, or through sudo),
+# and any packages named as arguments (what a benchmark or an optional test needs beyond the build).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 missing=()
-while read -r package; do
-  [[ -z "$package" || "$package" == \#* ]] && continue
+for package in $(grep -v '^#' "$here/debian-packages.txt") "$@"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done < "$here/debian-packages.txt"
+done
 if ((${#missing[@]} > 0)); then
   echo "installing: ${missing[*]}"
   sudo_cmd=()

@@ -1,0 +1,144 @@
+"""Runs minicnn (bench/speed_bench) and PyTorch (bench/speed_torch.py) side by side on issue 4's workloads,
+alternating them round by round so that machine noise hits both, and prints a markdown table of the
+medians with ratios, then the same figures as JSON.
+
+    speed_compare.py SPEED_BENCH CONFIG [--rounds R] [--threads 1,2] [--json FILE]
+
+PyTorch runs twice per round: as installed, and with glibc told to keep freed memory
+(MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_), since on machines that fault returned memory back in
+slowly its allocator's habit of returning large blocks costs it much of its speed.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEEP_MEMORY = {"MALLOC_MMAP_THRESHOLD_": str(1 << 31), "MALLOC_TRIM_THRESHOLD_": str(1 << 31),
+               "MALLOC_TOP_PAD_": str(1 << 28)}
+FRAMEWORKS = ["minicnn", "pytorch", "pytorch_kept"]
+
+
+def run(framework, mode, threads, extra, args):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS=str(threads))
+    if framework == "minicnn":
+        command = [args.speed_bench, mode] + ([args.config] if mode != "conv" else [])
+    else:
+        command = ["/usr/bin/python3", os.path.join(HERE, "speed_torch.py"), mode]
+        if framework == "pytorch_kept":
+            env.update(KEEP_MEMORY)
+    command += ["--threads", str(threads)] + extra
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def median_records(rounds):
+    """The element-wise median of several runs' records (same order, same keys)."""
+    merged = []
+    for records in zip(*rounds):
+        m = dict(records[0])
+        for key, value in records[0].items():
+            if isinstance(value, float):
+                m[key] = statistics.median(r[key] for r in records)
+        merged.append(m)
+    return merged
+
+
+def measure(args):
+    threads = [int(t) for t in args.threads.split(",")]
+    jobs = []  # (name, mode, threads, extra arguments, frameworks)
+    for t in threads:
+        for batch in (16, 64, 256):
+            images = max(6400, 50 * batch)
+            jobs.append((f"train/{t}/{batch}", "train", t, ["--batch", str(batch), "--images", str(images)], FRAMEWORKS))
+        jobs.append((f"infer/{t}", "infer", t, [], FRAMEWORKS))
+        jobs.append((f"conv/{t}", "conv", t, [], ["minicnn", "pytorch"]))
+    results = {}
+    for round_index in range(args.rounds):
+        for name, mode, t, extra, frameworks in jobs:
+            for framework in (frameworks if round_index % 2 == 0 else list(reversed(frameworks))):
+                print(f"round {round_index + 1}/{args.rounds}: {framework} {name}", file=sys.stderr, flush=True)
+                results.setdefault(name, {}).setdefault(framework, []).append(run(framework, mode, t, extra, args))
+    return {name: {fw: median_records(rounds) for fw, rounds in by_framework.items()}
+            for name, by_framework in results.items()}, threads
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def report(figures, threads):
+    lines = []
+    add = lines.append
+    add("## Training LeNet-5 on Fashion-MNIST (images/s, median of the rounds)\n")
+    add("| threads | batch | minicnn | PyTorch | PyTorch, memory kept | minicnn / PyTorch | minicnn / kept |")
+    add("|---:|---:|---:|---:|---:|---:|---:|")
+    for t in threads:
+        for batch in (16, 64, 256):
+            f = figures[f"train/{t}/{batch}"]
+            m, p, k = (f[x][0]["images_per_s"] for x in FRAMEWORKS)
+            add(f"| {t} | {batch} | {m:,.0f} | {p:,.0f} | {k:,.0f} | {ratio(m, p):.2f} | {ratio(m, k):.2f} |")
+    add("\nThe same per CPU-second of the process (images / CPU time; at 1 thread, the rate an idle core would "
+        "give, whatever else the machine runs):\n")
+    add("| threads | batch | minicnn | PyTorch | PyTorch, memory kept | minicnn / PyTorch | minicnn / kept |")
+    add("|---:|---:|---:|---:|---:|---:|---:|")
+    for t in threads:
+        for batch in (16, 64, 256):
+            f = figures[f"train/{t}/{batch}"]
+            m, p, k = (f[x][0]["images_per_cpu_s"] for x in FRAMEWORKS)
+            add(f"| {t} | {batch} | {m:,.0f} | {p:,.0f} | {k:,.0f} | {ratio(m, p):.2f} | {ratio(m, k):.2f} |")
+    if len(threads) > 1:
+        add("\nScaling, batch 64: " + ", ".join(
+            f"{x} {ratio(figures[f'train/{threads[-1]}/64'][x][0]['images_per_s'], figures[f'train/{threads[0]}/64'][x][0]['images_per_s']):.2f}x"
+            for x in FRAMEWORKS) + f" ({threads[-1]} threads over {threads[0]}).")
+    add("\n## Peak resident memory of the training process (MB, batch 64)\n")
+    add("| threads | minicnn | PyTorch | PyTorch, memory kept |")
+    add("|---:|---:|---:|---:|")
+    for t in threads:
+        f = figures[f"train/{t}/64"]
+        add(f"| {t} | " + " | ".join(f"{f[x][0]['peak_rss_mb']:.0f}" for x in FRAMEWORKS) + " |")
+    add("\n## Inference\n")
+    add("| threads | figure | minicnn | PyTorch | PyTorch, memory kept | PyTorch / minicnn (kept) |")
+    add("|---:|---|---:|---:|---:|---:|")
+    for t in threads:
+        f = figures[f"infer/{t}"]
+        m, p, k = (f[x][0] for x in FRAMEWORKS)
+        add(f"| {t} | batch 1000, images/s | {m['batch1000_images_per_s']:,.0f} | {p['batch1000_images_per_s']:,.0f} | "
+            f"{k['batch1000_images_per_s']:,.0f} | {ratio(m['batch1000_images_per_s'], p['batch1000_images_per_s']):.2f} "
+            f"({ratio(m['batch1000_images_per_s'], k['batch1000_images_per_s']):.2f}) |")
+        add(f"| {t} | batch 1, latency µs | {m['batch1_latency_us']:.0f} | {p['batch1_latency_us']:.0f} | "
+            f"{k['batch1_latency_us']:.0f} | {ratio(p['batch1_latency_us'], m['batch1_latency_us']):.2f} "
+            f"({ratio(k['batch1_latency_us'], m['batch1_latency_us']):.2f}) |")
+    for t in threads:
+        add(f"\n## conv2d forward + backward, {t} thread(s) (GFLOP/s; backward = input and weight gradients)\n")
+        add("| N,C,H,W,OC,K,s,p | minicnn fwd | minicnn bwd | minicnn total | PyTorch fwd | PyTorch bwd | "
+            "PyTorch total | sgemm total | efficiency | minicnn / PyTorch |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for m, p in zip(figures[f"conv/{t}"]["minicnn"], figures[f"conv/{t}"]["pytorch"]):
+            add(f"| {','.join(map(str, m['shape']))} | {m['forward_gflops']:.1f} | {m['backward_gflops']:.1f} | "
+                f"{m['total_gflops']:.1f} | {p['forward_gflops']:.1f} | {p['backward_gflops']:.1f} | "
+                f"{p['total_gflops']:.1f} | {m['sgemm_total_gflops']:.1f} | "
+                f"{ratio(m['total_gflops'], m['sgemm_total_gflops']):.2f} | {ratio(m['total_gflops'], p['total_gflops']):.2f} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("speed_bench")
+    parser.add_argument("config")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    figures, threads = measure(args)
+    print(report(figures, threads))
+    print("\n```json\n" + json.dumps(figures, indent=1) + "\n```")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(figures, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
