@@ -110,7 +110,7 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
       const Columns cols = group_columns(x, first, count, w);
-      // Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
+      // Y = W · cols:  Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
       const int N = count * P;
       gemm_strided(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), K, cols.data, cols.row_stride, T(0),
                    w.outputs.data(), N);
@@ -148,10 +148,10 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
         for (int o = 0; o < OC; ++o)
           std::copy_n(dy.data() + ((first + g) * OC + o) * P, P, group_dy + int64_t{o} * N + int64_t{g} * P);
       const Columns cols = group_columns(x, first, count, w);
-      // dW[OC,R] += dY[OC,N] · colsᵀ[N,R]             (M = OC, N = R, K = count·P)
+      // dW = dY · colsᵀ:  dW[OC,R] += dY[OC,N] · colsᵀ[N,R]   (M = OC, N = R, K = count·P)
       gemm_strided(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, N, cols.data, cols.row_stride, T(1),
                    w.dweight.data(), R);
-      // db[o] += Σ_p dY[o,p]
+      // db = dY · 1:  db[o] += Σ_p dY[o,p]
       for (int o = 0; o < OC; ++o) {
         T sum = 0;
 #pragma omp simd reduction(+ : sum)
@@ -159,9 +159,9 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
         w.dbias[o] += sum;
       }
       if (dx.empty()) return;  // dL/dx is not wanted
-      // dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]               (M = R, N = count·P, K = OC)
+      // dcols = Wᵀ · dY:  dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]   (M = R, N = count·P, K = OC)
       gemm(Trans::Yes, Trans::No, R, N, OC, T(1), weight_.value.data(), group_dy, T(0), w.dcols.data());
-      // dx += col2im(dcols): each entry goes back to the pixel it was copied from.
+      // dx = col2im(dcols): each entry is added back into the pixel it was copied from.
       for (int g = 0; g < count; ++g)
         col2im(geometry_, w.dcols.data() + int64_t{g} * P, dx.data() + (first + g) * image_size, N);
     });
