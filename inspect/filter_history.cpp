@@ -23,11 +23,13 @@ std::string scale_path(const std::string& run_dir) { return run_dir + "/filters/
 void draw_weights(const std::string& run_dir, const std::string& layer, int epoch, const Tensor<float>& weight,
                   double scale) {
   const FilterGridOptions options{.value_scale = scale};
-  const std::string what = layer + " weights " + (epoch == 0 ? "as initialized" : "after epoch " + std::to_string(epoch));
+  const std::string what = layer + " weights " + epoch_words(epoch);
   save_png(filter_history_path(run_dir, epoch, ".png"), filter_grid(weight, options), grid_text(what, weight, options));
 }
 
 }  // namespace
+
+std::string epoch_words(int epoch) { return epoch == 0 ? "as initialized" : "after epoch " + std::to_string(epoch); }
 
 std::string filter_history_path(const std::string& run_dir, int epoch, const std::string& suffix) {
   char name[32];
@@ -63,7 +65,7 @@ double record_filters(const std::string& run_dir, const std::string& layer, int 
   const FilterGridOptions gradient_options;
   save_png(filter_history_path(run_dir, epoch, "-grad.png"), filter_grid(gradient, gradient_options),
            grid_text(layer + " weight gradient dL/dW over the first " + std::to_string(kGradientImages) +
-                         " training images, " + (epoch == 0 ? "as initialized" : "after epoch " + std::to_string(epoch)),
+                         " training images, " + epoch_words(epoch),
                      gradient, gradient_options));
 
   // The run's scale over every recorded epoch up to this one.

@@ -29,6 +29,9 @@ double record_filters(const std::string& run_dir, const std::string& layer, int 
 // The epochs recorded in RUN/filters/ from 0 to last_epoch, in order (none when there is no history).
 std::vector<int> recorded_filter_epochs(const std::string& run_dir, int last_epoch);
 
+// "as initialized" for epoch 0, "after epoch 3" otherwise: how pictures and reports name a recorded epoch.
+std::string epoch_words(int epoch);
+
 // RUN/filters/epoch-NNN<suffix>: the file of one recorded epoch, suffix ".npy", ".png", "-grad.png", ...
 std::string filter_history_path(const std::string& run_dir, int epoch, const std::string& suffix);
 

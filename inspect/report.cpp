@@ -183,7 +183,9 @@ std::string confusion(const Report& r) {
   for (size_t t = 0; t < classes; ++t) {
     int64_t total = 0;
     for (const int64_t n : r.confusion[t]) total += n;
-    html += "<tr><th>" + std::to_string(t) + " " + html_escape(r.class_names[t]) + "</th>";
+    // "3 Dress"; digit-named classes ("3") once.
+    const std::string name = r.class_names[t] == std::to_string(t) ? "" : " " + html_escape(r.class_names[t]);
+    html += "<tr><th>" + std::to_string(t) + name + "</th>";
     for (size_t p = 0; p < classes; ++p) {
       const double share = total > 0 ? static_cast<double>(r.confusion[t][p]) / total : 0.0;
       const double alpha = t == p ? share : std::sqrt(share);
@@ -194,7 +196,7 @@ std::string confusion(const Report& r) {
                                  std::to_string(r.confusion[t][p]) + " (" + percent(share) + " of the row)") +
               "\">" + std::to_string(r.confusion[t][p]) + "</td>";
     }
-    html += "<td>" + percent(total > 0 ? static_cast<double>(r.confusion[t][t]) / total : 0.0) + "</td></tr>\n";
+    html += "<td>" + (total > 0 ? percent(static_cast<double>(r.confusion[t][t]) / total) : "no images") + "</td></tr>\n";
   }
   return html + "</table></section>\n";
 }

@@ -121,7 +121,7 @@ void RunInspector::record(int epoch) {
   }
   const FilterGridOptions options{.value_scale = scale};
   save_png(run_dir_ + "/filters.png", filter_grid(weight, options),
-           grid_text(layer + " weights after epoch " + std::to_string(epoch), weight, options));
+           grid_text(layer + " weights " + epoch_words(epoch), weight, options));
 }
 
 void RunInspector::start(int epochs_done, bool new_run) {
