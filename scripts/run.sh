@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/build.sh" "$top/build" -DMINICNN_BUILD_TESTS=OFF -DMINICNN_BUILD_BENCH=OFF
 cd "$top"
 ./build/minicnn train configs/lenet.json --epochs "${MINICNN_EPOCHS:-2}"
-run_dir=$(ls -td runs/lenet-*/ | head -n 1)
+run_dir=$(ls -td runs/lenet-*/ | sed -n 1p)  # the newest, the one just trained
 run_dir=$top/${run_dir%/}
 echo
 echo "See what the network learned and how training went:"
