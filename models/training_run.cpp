@@ -14,7 +14,6 @@
 #include "core/parallel.hpp"
 #include "datasets/training_data.hpp"
 #include "inspect/run_inspector.hpp"
-#include "layers/conv2d.hpp"
 #include "models/checkpoint.hpp"
 #include "models/config.hpp"
 
