@@ -30,7 +30,8 @@ class ConsoleObserver : public TrainObserver {
   ConsoleObserver() : terminal_(isatty(STDOUT_FILENO)) {}
 
   void on_start(const std::string& run_dir, const std::string& description) override {
-    std::printf("training %s\nrun directory: %s\n", description.c_str(), run_dir.c_str());
+    std::printf("training %s\nrun directory: %s (report.html there is updated after every epoch)\n",
+                description.c_str(), run_dir.c_str());
     std::fflush(stdout);
   }
 
@@ -85,6 +86,10 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--seed", request->seed, "Random seed (overrides the config)");
   cmd->add_option("--threads", request->threads, "Threads (overrides the config; 0 = one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--data", request->data_path, "Data directory (overrides the config)");
+  cmd->add_option("--filters-every", request->filters_every,
+                  "Record the first layer's filters and gradients in RUN/filters/ every N epochs; 0: never "
+                  "(overrides the config's inspect.filters_every)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([request, cmd] {
     if (request->config_path.empty() == request->resume_dir.empty())
       throw CLI::ValidationError("train", "give either a CONFIG for a new run or --resume DIR, not both");
@@ -101,8 +106,10 @@ CommandRunner add_train_command(CLI::App& app) {
                   "  minicnn train --resume %s\n", result.run_dir.c_str(), result.run_dir.c_str());
       return 130;
     }
-    std::printf("test accuracy %.2f%% after %d epochs\nfilters: %s/filters.png\nmetrics: %s/metrics.csv\n",
-                100 * result.last.test.accuracy, result.epochs_done, result.run_dir.c_str(), result.run_dir.c_str());
+    std::printf("test accuracy %.2f%% after %d epochs\nmetrics: %s/metrics.csv\nfilters: %s/filters.png\n"
+                "report:  %s/report.html (open it in a browser)\n",
+                100 * result.last.test.accuracy, result.epochs_done, result.run_dir.c_str(), result.run_dir.c_str(),
+                result.run_dir.c_str());
     return 0;
   };
 }

@@ -16,6 +16,8 @@ CommandRunner add_eval_command(CLI::App& app);
 CommandRunner add_predict_command(CLI::App& app);
 CommandRunner add_filter_command(CLI::App& app);
 CommandRunner add_convolve_command(CLI::App& app);
+CommandRunner add_filters_command(CLI::App& app);
+CommandRunner add_featuremaps_command(CLI::App& app);
 
 void register_commands(CLI::App& app);
 int run_selected_command(CLI::App& app);
