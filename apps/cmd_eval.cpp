@@ -7,6 +7,7 @@
 #include "apps/commands.hpp"
 #include "core/parallel.hpp"
 #include "datasets/training_data.hpp"
+#include "inspect/misclassified.hpp"
 #include "models/saved_model.hpp"
 #include "models/trainer.hpp"
 
@@ -33,8 +34,7 @@ CommandRunner add_eval_command(CLI::App& app) {
     const EpochStats stats = evaluate(model.net, test, 256, buffers, &predicted);
 
     const size_t classes = model.class_names.size();
-    std::vector<std::vector<int64_t>> confusion(classes, std::vector<int64_t>(classes, 0));  // [true][predicted]
-    for (size_t i = 0; i < predicted.size(); ++i) confusion[test.labels[i]][predicted[i]]++;
+    const auto confusion = confusion_matrix(test.labels, predicted, static_cast<int>(classes));  // [true][predicted]
     std::printf("model %s (epoch %lld) on %s: %lld images\n", model.path.c_str(), static_cast<long long>(model.epoch),
                 test.source.c_str(), static_cast<long long>(stats.images));
     std::printf("loss %.4f  accuracy %.2f%%\n\nper class:\n", stats.loss, 100 * stats.accuracy);

@@ -35,22 +35,14 @@ CommandRunner add_predict_command(CLI::App& app) {
     std::printf("preprocessing: %s, resized to %dx%d if needed, x/255%s, (x - %.4f) / %.4f\n",
                 channels == 1 ? "grayscale" : "RGB", width, height, options->invert ? ", inverted (1 - x)" : "",
                 norm.mean, norm.stddev);
-    Tensor<uint8_t> pixels(input);
-    Tensor<float> x(input.with_batch(1));
     SoftmaxCrossEntropy<float> softmax;
     const std::vector<int32_t> no_label{0};
     for (const std::string& path : options->images) {
-      Image image = load_image(path, channels == 1 ? 1 : 3);
+      const Image image = load_image(path, channels == 1 ? 1 : 3);
       const std::string size = std::to_string(image.width) + "x" + std::to_string(image.height);
-      if (image.width != width || image.height != height) image = resize_bilinear(image, width, height);
-      image_to_chw(image, pixels.data());
-      double mean = 0.0;  // of p/255, as the training set's pixel_mean
-      for (uint8_t& p : pixels) {
-        if (options->invert) p = 255 - p;
-        mean += p / 255.0;
-      }
-      mean /= static_cast<double>(pixels.numel());
-      pixels_to_inputs(std::span(pixels.data(), pixels.numel()), norm, x.data());
+      Tensor<float> x = image_to_input(image, input, options->invert);
+      const double mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.numel());
+      normalize_input(x, norm);
       const Tensor<float>& logits = model.net.forward(x, Context{});
       softmax.forward(logits, no_label);
       const Tensor<float>& p = softmax.probabilities();

@@ -30,7 +30,8 @@ class ConsoleObserver : public TrainObserver {
   ConsoleObserver() : terminal_(isatty(STDOUT_FILENO)) {}
 
   void on_start(const std::string& run_dir, const std::string& description) override {
-    std::printf("training %s\nrun directory: %s\n", description.c_str(), run_dir.c_str());
+    std::printf("training %s\nrun directory: %s (report.html there is updated after every epoch)\n",
+                description.c_str(), run_dir.c_str());
     std::fflush(stdout);
   }
 
@@ -94,6 +95,10 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--seed", request->seed, "Random seed (overrides the config)");
   cmd->add_option("--threads", request->threads, "Threads (overrides the config; 0 = one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--data", request->data_path, "Data directory (overrides the config)");
+  cmd->add_option("--filters-every", request->filters_every,
+                  "Record the first layer's filters and gradients in RUN/filters/ every N epochs; 0: never "
+                  "(overrides the config's inspect.filters_every)")
+      ->check(CLI::NonNegativeNumber);
   auto trace = std::make_shared<SgdTraceRequest>();
   CLI::Option* trace_step = cmd->add_option("--trace-step", trace->step, "Print SGD step N (from 1) for one weight: "
                                             "w, grad, momentum buffer, lr, new w")->check(CLI::PositiveNumber);
@@ -119,8 +124,10 @@ CommandRunner add_train_command(CLI::App& app) {
     if (request->trace && !observer.traced())
       std::printf("(no SGD step %lld to trace: the run took fewer steps)\n",
                   static_cast<long long>(request->trace->step));
-    std::printf("test accuracy %.2f%% after %d epochs\nfilters: %s/filters.png\nmetrics: %s/metrics.csv\n",
-                100 * result.last.test.accuracy, result.epochs_done, result.run_dir.c_str(), result.run_dir.c_str());
+    std::printf("test accuracy %.2f%% after %d epochs\nmetrics: %s/metrics.csv\nfilters: %s/filters.png\n"
+                "report:  %s/report.html (open it in a browser)\n",
+                100 * result.last.test.accuracy, result.epochs_done, result.run_dir.c_str(), result.run_dir.c_str(),
+                result.run_dir.c_str());
     return 0;
   };
 }

@@ -27,6 +27,8 @@ void register_commands(CLI::App& app) {
   add(app, add_predict_command);
   add(app, add_filter_command);
   add(app, add_convolve_command);
+  add(app, add_filters_command);
+  add(app, add_featuremaps_command);
   add(app, add_gradcheck_command);
   add(app, add_explain_command);
 }

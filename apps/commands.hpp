@@ -16,6 +16,8 @@ CommandRunner add_eval_command(CLI::App& app);
 CommandRunner add_predict_command(CLI::App& app);
 CommandRunner add_filter_command(CLI::App& app);
 CommandRunner add_convolve_command(CLI::App& app);
+CommandRunner add_filters_command(CLI::App& app);
+CommandRunner add_featuremaps_command(CLI::App& app);
 CommandRunner add_gradcheck_command(CLI::App& app);
 CommandRunner add_explain_command(CLI::App& app);
 

@@ -3,7 +3,11 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "core/error.hpp"
@@ -30,15 +34,59 @@ Image load_image(const std::string& path, int channels) {
   return image;
 }
 
-void save_png(const std::string& path, const Image& image) {
+namespace {
+
+void append_u32_big_endian(std::string& bytes, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((value >> shift) & 0xff);
+}
+
+// One PNG chunk: length (big-endian), type, data, and the CRC-32 of type and data (the CRC zlib computes).
+std::string text_chunk(const std::string& keyword, const std::string& text) {
+  const bool printable = std::all_of(keyword.begin(), keyword.end(), [](char c) { return c >= 32 && c <= 126; });
+  if (keyword.empty() || keyword.size() > 79 || !printable || keyword.front() == ' ' || keyword.back() == ' ' ||
+      text.find('\0') != std::string::npos)
+    throw Error("PNG text chunk '" + keyword + "': keywords are 1 to 79 printable characters, texts hold no NUL");
+  const std::string body = "tEXt" + keyword + '\0' + text;
+  std::string chunk;
+  append_u32_big_endian(chunk, static_cast<uint32_t>(body.size() - 4));
+  chunk += body;
+  append_u32_big_endian(chunk, static_cast<uint32_t>(
+                                   crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+  return chunk;
+}
+
+}  // namespace
+
+std::string encode_png(const Image& image, const PngText& text) {
   if (image.width <= 0 || image.height <= 0 || image.channels < 1 || image.channels > 4 ||
       static_cast<int64_t>(image.pixels.size()) != int64_t{image.width} * image.height * image.channels)
-    throw Error(path + ": cannot write an image of " + std::to_string(image.width) + "x" +
-                std::to_string(image.height) + "x" + std::to_string(image.channels) + " from " +
-                std::to_string(image.pixels.size()) + " bytes");
-  if (!stbi_write_png(path.c_str(), image.width, image.height, image.channels, image.pixels.data(),
-                      image.width * image.channels))
-    throw Error(path + ": cannot write the PNG file");
+    throw Error("cannot encode an image of " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                "x" + std::to_string(image.channels) + " from " + std::to_string(image.pixels.size()) + " bytes");
+  std::string png;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+  };
+  if (!stbi_write_png_to_func(append, &png, image.width, image.height, image.channels, image.pixels.data(),
+                              image.width * image.channels))
+    throw Error("cannot encode a PNG of " + std::to_string(image.width) + "x" + std::to_string(image.height));
+  // The signature (8 bytes) and the IHDR chunk (4 + 4 + 13 + 4 bytes) come first; text may follow at once.
+  constexpr size_t kAfterHeader = 8 + 25;
+  std::string chunks;
+  for (const auto& [keyword, value] : text) chunks += text_chunk(keyword, value);
+  png.insert(kAfterHeader, chunks);
+  return png;
+}
+
+void save_png(const std::string& path, const Image& image, const PngText& text) {
+  std::string png;
+  try {
+    png = encode_png(image, text);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(png.data(), static_cast<std::streamsize>(png.size()));
+  if (!out.flush()) throw Error(path + ": cannot write the PNG file");
 }
 
 }  // namespace minicnn

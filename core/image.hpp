@@ -4,6 +4,7 @@
 // stores them.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace minicnn {
@@ -21,7 +22,15 @@ constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 // when it cannot be read, is not an image stb knows, or is too large.
 Image load_image(const std::string& path, int channels);
 
-// Writes an 8-bit PNG with 1 to 4 channels. Throws Error naming the file when it cannot be written.
-void save_png(const std::string& path, const Image& image);
+// Text stored in a PNG beside its pixels, as tEXt chunks of (keyword, text): what a pixel value means, for
+// instance. Keywords are 1 to 79 printable characters; text is Latin-1 without NUL.
+using PngText = std::vector<std::pair<std::string, std::string>>;
+
+// The bytes of an 8-bit PNG with 1 to 4 channels, in memory (for embedding in HTML), with the text chunks
+// right after the header. Throws Error when the image or a text chunk is malformed.
+std::string encode_png(const Image& image, const PngText& text = {});
+
+// Writes encode_png(image, text) to a file. Throws Error naming the file when it cannot be written.
+void save_png(const std::string& path, const Image& image, const PngText& text = {});
 
 }  // namespace minicnn

@@ -1,6 +1,7 @@
 #include "core/tensor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <new>
 
@@ -10,9 +11,11 @@ namespace minicnn {
 namespace {
 
 constexpr size_t kAlignment = 64;
+std::atomic<int64_t> allocations{0};
 
 template <typename T>
 std::shared_ptr<T> allocate_zeroed(int64_t count) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
   size_t bytes = std::max<size_t>(kAlignment, (count * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment);
   void* block = std::aligned_alloc(kAlignment, bytes);
   if (block == nullptr) throw std::bad_alloc();
@@ -29,6 +32,8 @@ const Shape& checked(const Shape& shape) {
 }
 
 }  // namespace
+
+int64_t tensor_allocations() { return allocations.load(std::memory_order_relaxed); }
 
 template <typename T>
 Tensor<T>::Tensor(const Shape& shape)

@@ -75,6 +75,10 @@ class Tensor {
   Shape shape_;
 };
 
+// How many storage blocks tensors of any type have allocated so far: a test checks with it that a training
+// step allocates nothing once the first batches have sized every buffer.
+int64_t tensor_allocations();
+
 // A trainable parameter: its value and the gradient of the loss with respect to it, side by side, so that
 // one optimizer can walk all of a network's parameters.
 template <typename T>

@@ -33,4 +33,33 @@ void image_to_chw(const Image& image, uint8_t* out) {
     for (int c = 0; c < image.channels; ++c) out[c * plane + p] = image.pixels[p * image.channels + c];
 }
 
+Tensor<float> image_to_input(const Image& image, const Shape& input, bool invert) {
+  const int height = static_cast<int>(input[1]), width = static_cast<int>(input[2]);
+  Tensor<uint8_t> pixels(input);
+  image_to_chw(image.width == width && image.height == height ? image : resize_bilinear(image, width, height),
+               pixels.data());
+  if (invert)
+    for (uint8_t& p : pixels) p = 255 - p;
+  Tensor<float> x(input.with_batch(1));
+  pixels_to_inputs(std::span(pixels.data(), pixels.numel()), Normalization{}, x.data());  // x/255
+  return x;
+}
+
+void normalize_input(Tensor<float>& x, const Normalization& normalization) {
+  for (float& v : x) v = static_cast<float>((v - normalization.mean) / normalization.stddev);
+}
+
+Image input_to_image(const Tensor<float>& sample, const Normalization& normalization) {
+  const int channels = static_cast<int>(sample.dim(0)), height = static_cast<int>(sample.dim(1)),
+            width = static_cast<int>(sample.dim(2));
+  Image image{width, height, channels, std::vector<uint8_t>(sample.numel())};
+  const int64_t plane = int64_t{width} * height;
+  for (int c = 0; c < channels; ++c)
+    for (int64_t p = 0; p < plane; ++p) {
+      const double pixel = 255.0 * (sample[c * plane + p] * normalization.stddev + normalization.mean);
+      image.pixels[p * channels + c] = static_cast<uint8_t>(std::clamp(std::lround(pixel), 0L, 255L));
+    }
+  return image;
+}
+
 }  // namespace minicnn

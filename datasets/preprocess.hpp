@@ -17,4 +17,14 @@ Image resize_bilinear(const Image& image, int width, int height);
 // to `out`, which must hold that many.
 void image_to_chw(const Image& image, uint8_t* out);
 
+// An image as one network input [1, C, H, W] for an input shape C x H x W: resized when its size differs,
+// x/255, and 1 - x when `invert` (for dark-on-light images given to a light-on-dark model). The image must
+// already have C channels. The values are in [0, 1]: normalize_input comes next.
+Tensor<float> image_to_input(const Image& image, const Shape& input, bool invert);
+// x <- (x - mean) / stddev, as the training images were.
+void normalize_input(Tensor<float>& x, const Normalization& normalization);
+
+// What a normalized sample [C, H, W] looks like: 255·(x·stddev + mean), rounded and clamped to 0-255.
+Image input_to_image(const Tensor<float>& sample, const Normalization& normalization);
+
 }  // namespace minicnn

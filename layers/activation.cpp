@@ -32,7 +32,7 @@ void Activation<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
         case ActivationKind::Tanh: y[i] = std::tanh(v); break;
       }
     }
-  });
+  }, kElementwiseGrain);
 }
 
 template <typename T>
@@ -51,7 +51,7 @@ void Activation<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tenso
       }
       dx[i] += dy[i] * derivative;
     }
-  });
+  }, kElementwiseGrain);
 }
 
 template class Activation<float>;

@@ -77,13 +77,16 @@ void Conv2d<T>::reserve_workspaces(int threads) {
 }
 
 template <typename T>
-typename Conv2d<T>::Columns Conv2d<T>::group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w) {
+typename Conv2d<T>::Columns Conv2d<T>::group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w,
+                                                     bool keep) {
   const int64_t P = geometry_.col_cols();
-  if (kept_for_ == x.data()) return {kept_columns_.data() + first * P, x.dim(0) * P};
+  const Columns kept{kept_columns_.data() + first * P, x.dim(0) * P};
+  if (kept_for_ == x.data()) return kept;
+  const Columns cols = keep ? kept : Columns{w.cols.data(), count * P};
   const int64_t image_size = x.numel() / x.dim(0);
   for (int g = 0; g < count; ++g)
-    im2col(geometry_, x.data() + (first + g) * image_size, w.cols.data() + g * P, count * P);
-  return {w.cols.data(), count * P};
+    im2col(geometry_, x.data() + (first + g) * image_size, cols.data + g * P, cols.row_stride);
+  return cols;
 }
 
 template <typename T>
@@ -97,19 +100,11 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) {
   // A training forward is followed by a backward over the same images, which needs the same matrices.
   const bool keep = ctx.training && batch * K * P * int64_t{sizeof(T)} <= kKeptColumnsBytes;
   kept_for_ = nullptr;
-  const int64_t image_size = x.numel() / std::max<int64_t>(batch, 1);
-  if (keep) {
-    kept_columns_.resize(Shape{K, batch * P});
-    parallel_for(batch, [&](int64_t begin, int64_t end, int) {
-      for (int64_t n = begin; n < end; ++n)
-        im2col(geometry_, x.data() + n * image_size, kept_columns_.data() + n * P, batch * P);
-    });
-    kept_for_ = x.data();
-  }
+  if (keep) kept_columns_.resize(Shape{K, batch * P});
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
-      const Columns cols = group_columns(x, first, count, w);
+      const Columns cols = group_columns(x, first, count, w, keep);
       // Y = W · cols:  Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
       const int N = count * P;
       gemm_strided(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), K, cols.data, cols.row_stride, T(0),
@@ -124,6 +119,7 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) {
         }
     });
   });
+  if (keep) kept_for_ = x.data();
 }
 
 template <typename T>

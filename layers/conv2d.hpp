@@ -63,8 +63,8 @@ class Conv2d : public Layer<T> {
     int64_t row_stride;
   };
   // The matrix of images [first, first + count) of the batch x: kept from the forward when the batch's
-  // matrices were kept, otherwise built into the workspace.
-  Columns group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w);
+  // matrices were kept, otherwise built, into the kept matrix when `keep` says so, else into the workspace.
+  Columns group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w, bool keep = false);
 
   Conv2dOptions options_;
   ConvGeometry geometry_;

@@ -208,6 +208,11 @@ Config parse_config(const json& document, const std::string& file) {
   config.training.threads = static_cast<int>(training.integer("threads", 0, 0, 1024));
   training.finish();
   top.record("training", training.used());
+
+  ConfigReader inspect = top.object("inspect");
+  config.inspect.filters_every = static_cast<int>(inspect.integer("filters_every", 1, 0, 100000));
+  inspect.finish();
+  top.record("inspect", inspect.used());
   top.finish();
   config.used = top.used();
 

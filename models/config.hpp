@@ -32,6 +32,10 @@ struct TrainingConfig {
   int threads = 0;  // 0: one per core
 };
 
+struct InspectConfig {
+  int filters_every = 1;  // record the first layer's filters every N epochs (and at 0 and the last); 0: never
+};
+
 struct Config {
   std::string file;        // where it was read from, for messages
   Shape input;             // one sample: C x H x W
@@ -40,6 +44,7 @@ struct Config {
   Schedule schedule;
   DataConfig data;
   TrainingConfig training;
+  InspectConfig inspect;
   nlohmann::json used;     // the whole config as applied, every default filled in
 };
 

@@ -1,5 +1,7 @@
 #include "models/sgd.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 
@@ -11,7 +13,11 @@ Sgd<T>::Sgd(std::vector<Param<T>*> params, const SgdOptions& options)
   if (options.learning_rate < 0 || options.momentum < 0 || options.weight_decay < 0)
     throw Error("sgd: learning rate, momentum and weight decay must be non-negative");
   if (options.nesterov && options.momentum <= 0) throw Error("sgd: nesterov needs a positive momentum");
-  for (Param<T>* p : params_) velocities_.emplace_back(p->value.shape());
+  for (Param<T>* p : params_) {
+    velocities_.emplace_back(p->value.shape());
+    first_element_.push_back(total_elements_);
+    total_elements_ += p->value.numel();
+  }
 }
 
 template <typename T>
@@ -19,18 +25,22 @@ void Sgd<T>::step() {
   const T lr = static_cast<T>(options_.learning_rate), mu = static_cast<T>(options_.momentum),
           decay = static_cast<T>(options_.weight_decay);
   const bool nesterov = options_.nesterov;
-  for (size_t k = 0; k < params_.size(); ++k) {
-    T* w = params_[k]->value.data();
-    const T* grad = params_[k]->grad.data();
-    T* v = velocities_[k].data();
-    parallel_for(params_[k]->value.numel(), [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i) {
+  // One parallel loop over all parameters' elements, one parameter after another: each thread updates the
+  // part of each parameter that falls in its share [begin, end).
+  parallel_for(total_elements_, [&](int64_t begin, int64_t end, int) {
+    for (size_t k = 0; k < params_.size(); ++k) {
+      T* w = params_[k]->value.data();
+      const T* grad = params_[k]->grad.data();
+      T* v = velocities_[k].data();
+      const int64_t first = std::max(begin, first_element_[k]) - first_element_[k];
+      const int64_t last = std::min(end, first_element_[k] + params_[k]->value.numel()) - first_element_[k];
+      for (int64_t i = first; i < last; ++i) {
         const T g = grad[i] + decay * w[i];
         v[i] = mu * v[i] + g;
         w[i] -= lr * (nesterov ? g + mu * v[i] : v[i]);
       }
-    });
-  }
+    }
+  }, kElementwiseGrain);
 }
 
 template class Sgd<float>;

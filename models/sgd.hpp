@@ -33,6 +33,8 @@ class Sgd {
   std::vector<Param<T>*> params_;
   SgdOptions options_;
   std::vector<Tensor<T>> velocities_;
+  std::vector<int64_t> first_element_;  // where each parameter starts when all are laid end to end
+  int64_t total_elements_ = 0;
 };
 
 }  // namespace minicnn

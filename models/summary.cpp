@@ -17,6 +17,8 @@ void grow(int64_t& field, int64_t& jump, int kernel, int dilation, int stride) {
   jump *= stride;
 }
 
+}  // namespace
+
 std::string with_commas(int64_t n) {
   std::string digits = std::to_string(n), text;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -25,8 +27,6 @@ std::string with_commas(int64_t n) {
   }
   return text;
 }
-
-}  // namespace
 
 std::vector<LayerSummary> summarize(Sequential<float>& net) {
   std::vector<LayerSummary> rows;

@@ -22,5 +22,7 @@ struct LayerSummary {
 std::vector<LayerSummary> summarize(Sequential<float>& net);
 // The table, aligned, with totals at the bottom.
 std::string format_summary(Sequential<float>& net);
+// 1234567 -> "1,234,567"
+std::string with_commas(int64_t n);
 
 }  // namespace minicnn

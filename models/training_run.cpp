@@ -13,8 +13,7 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "datasets/training_data.hpp"
-#include "inspect/filter_grid.hpp"
-#include "layers/conv2d.hpp"
+#include "inspect/run_inspector.hpp"
 #include "models/checkpoint.hpp"
 #include "models/config.hpp"
 
@@ -83,14 +82,6 @@ void append_metrics(const std::string& path, const EpochReport& r) {
   if (!out.flush()) throw Error(path + ": cannot write");
 }
 
-void write_filters(const std::string& path, Sequential<float>& net) {
-  for (size_t i = 0; i < net.size(); ++i)
-    if (auto* conv = dynamic_cast<Conv2d<float>*>(&net.layer(i))) {
-      save_png(path, filter_grid(conv->weight().value, FilterGridOptions{}));
-      return;
-    }
-}
-
 json to_json(const Rng::State& s) { return json::array({s[0], s[1], s[2], s[3]}); }
 Rng::State rng_state_from(const json& j) { return {j[0].get<uint64_t>(), j[1].get<uint64_t>(), j[2].get<uint64_t>(), j[3].get<uint64_t>()}; }
 
@@ -100,6 +91,8 @@ void apply_overrides(Config& config, const TrainRequest& request) {
   if (request.seed) config.training.seed = *request.seed, config.used["training"]["seed"] = *request.seed;
   if (request.threads) config.training.threads = *request.threads, config.used["training"]["threads"] = *request.threads;
   if (request.data_path) config.data.path = *request.data_path, config.used["data"]["path"] = *request.data_path;
+  if (request.filters_every)
+    config.inspect.filters_every = *request.filters_every, config.used["inspect"]["filters_every"] = *request.filters_every;
 }
 
 }  // namespace
@@ -182,6 +175,8 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
   description << config.file << " on " << data.train.source << " (" << data.train.size() << " training, "
               << data.validation.size() << " validation, " << data.test.size() << " test images), " << threads
               << (threads == 1 ? " thread" : " threads");
+  RunInspector inspector(result.run_dir, config.inspect.filters_every, config.training.epochs, net, data, description.str());
+  inspector.start(first_epoch, !resuming);
   observer.on_start(result.run_dir, description.str());
 
   BatchBuffers buffers;
@@ -217,6 +212,7 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
     if (progress.batches_done < batches) {
       // Stopped by request: keep the unfinished epoch so that a resumed run continues it exactly.
       save(epoch, epoch_start_rng, &progress);
+      inspector.interrupted(epoch);
       result.interrupted = true;
       return result;
     }
@@ -225,10 +221,11 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (data.validation.size() > 0)
       report.validation = evaluate(net, data.validation, 256, buffers);
-    report.test = evaluate(net, data.test, 256, buffers);
+    std::vector<int32_t> test_predictions;
+    report.test = evaluate(net, data.test, 256, buffers, &test_predictions);
     save(epoch + 1, rng.state(), nullptr);
     append_metrics(result.run_dir + "/metrics.csv", report);
-    write_filters(result.run_dir + "/filters.png", net);
+    inspector.after_epoch(report, test_predictions);
     result.epochs_done = epoch + 1;
     result.last = report;
     observer.on_epoch(report);

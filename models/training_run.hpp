@@ -5,6 +5,8 @@
 //   checkpoint.bin   weights, optimizer state, epoch, RNG state: written atomically after every epoch
 //   metrics.csv      one row per epoch
 //   filters.png      the first convolution layer's kernels
+//   filters/         their history, with their gradients (inspect/filter_history.hpp)
+//   report.html      the training report, rewritten after every epoch (inspect/run_inspector.hpp)
 //   lock             held while a process trains here, so that two cannot write one run
 #include <atomic>
 #include <cstdint>
@@ -20,7 +22,7 @@ struct TrainRequest {
   std::string config_path;   // a new run's config
   std::string resume_dir;    // or the run to continue
   std::string out_dir;       // a new run's directory; empty: runs/<config name>-<N>, the first free N
-  std::optional<int> epochs, threads;
+  std::optional<int> epochs, threads, filters_every;
   std::optional<uint64_t> seed;
   std::optional<std::string> data_path;
   std::optional<SgdTraceRequest> trace;  // show one SGD update of one weight (TrainObserver::on_sgd_trace)

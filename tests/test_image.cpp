@@ -1,11 +1,13 @@
-// core/image.hpp: PNG round trips through stb, channel conversion, and the refusals (missing file, not an
-// image, an image too large to decode, a truncated file).
+// core/image.hpp: PNG round trips through stb, channel conversion, text chunks in memory and in files, and
+// the refusals (missing file, not an image, an image too large to decode, a truncated file).
 #include <doctest/doctest.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/image.hpp"
@@ -27,6 +29,29 @@ std::string read_bytes(const std::string& path) {
 
 void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
+struct Chunk {
+  std::string type, data;
+  bool crc_ok;
+};
+
+// Walks a PNG's chunks after the signature: 4-byte big-endian length, type, data, CRC-32 of type and data.
+std::vector<Chunk> chunks_of(const std::string& png) {
+  auto u32 = [&](size_t at) {
+    return uint32_t{static_cast<uint8_t>(png[at])} << 24 | uint32_t{static_cast<uint8_t>(png[at + 1])} << 16 |
+           uint32_t{static_cast<uint8_t>(png[at + 2])} << 8 | uint32_t{static_cast<uint8_t>(png[at + 3])};
+  };
+  std::vector<Chunk> chunks;
+  for (size_t at = 8; at + 12 <= png.size();) {
+    const uint32_t length = u32(at);
+    REQUIRE(at + 12 + length <= png.size());
+    const std::string body = png.substr(at + 4, 4 + length);
+    const uLong crc = crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    chunks.push_back({body.substr(0, 4), body.substr(4), crc == u32(at + 8 + length)});
+    at += 12 + length;
+  }
+  return chunks;
+}
+
 }  // namespace
 
 TEST_CASE("save_png then load_image gives the same pixels, gray and RGB") {
@@ -41,6 +66,33 @@ TEST_CASE("save_png then load_image gives the same pixels, gray and RGB") {
     CHECK(back.pixels == image.pixels);
     std::remove(path.c_str());
   }
+}
+
+TEST_CASE("encode_png puts text chunks with valid CRCs right after the header; the file holds the same bytes") {
+  const Image image = pattern(5, 4, 3);
+  const PngText text{{"minicnn.scale", "0.125"}, {"Description", "weights: mid-gray is 0"}};
+  const std::string png = encode_png(image, text);
+  CHECK(png.substr(0, 8) == "\x89PNG\r\n\x1a\n");
+  const std::vector<Chunk> chunks = chunks_of(png);
+  REQUIRE(chunks.size() >= 4);
+  CHECK(chunks[0].type == "IHDR");
+  CHECK(chunks[1].type == "tEXt");
+  CHECK(chunks[1].data == std::string("minicnn.scale") + '\0' + "0.125");
+  CHECK(chunks[2].type == "tEXt");
+  CHECK(chunks[2].data == std::string("Description") + '\0' + "weights: mid-gray is 0");
+  CHECK(chunks.back().type == "IEND");
+  for (const Chunk& chunk : chunks) {
+    INFO(chunk.type);
+    CHECK(chunk.crc_ok);
+  }
+  save_png("test_image_text_chunks.png", image, text);
+  CHECK(read_bytes("test_image_text_chunks.png") == png);
+  CHECK(load_image("test_image_text_chunks.png", 0).pixels == image.pixels);
+  std::remove("test_image_text_chunks.png");
+
+  CHECK_THROWS_WITH_AS(encode_png(image, {{"", "x"}}), doctest::Contains("keywords are 1 to 79"), Error);
+  CHECK_THROWS_WITH_AS(encode_png(image, {{std::string(80, 'k'), "x"}}), doctest::Contains("keywords are 1 to 79"), Error);
+  CHECK_THROWS_WITH_AS(encode_png(image, {{"key", std::string("a\0b", 3)}}), doctest::Contains("texts hold no NUL"), Error);
 }
 
 TEST_CASE("load_image converts channels as asked") {

@@ -57,6 +57,19 @@ TEST_CASE("parallel_for called inside a parallel region still visits every index
   CHECK(failures == 0);
 }
 
+TEST_CASE("parallel_for gives each thread at least `grain` items, and uses fewer threads to do so") {
+  test::ThreadCount scope(2);
+  auto blocks = [](int64_t count, int64_t grain) {
+    std::vector<std::pair<int64_t, int64_t>> seen(2, {-1, -1});
+    parallel_for(count, [&](int64_t begin, int64_t end, int thread) { seen[thread] = {begin, end}; }, grain);
+    return seen;
+  };
+  using Blocks = std::vector<std::pair<int64_t, int64_t>>;
+  CHECK(blocks(100, 60) == Blocks{{0, 100}, {-1, -1}});  // two blocks of 50 would be below the grain
+  CHECK(blocks(100, 50) == Blocks{{0, 50}, {50, 100}});
+  CHECK(blocks(10, 1) == Blocks{{0, 5}, {5, 10}});
+}
+
 TEST_CASE("the thread count must be at least 1") {
   CHECK_THROWS_WITH_AS(set_num_threads(0), "the number of threads must be at least 1, got 0", Error);
   test::ThreadCount scope(3);

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "core/error.hpp"
+#include "helpers.hpp"
 #include "models/sgd.hpp"
 
 using namespace minicnn;
@@ -81,6 +82,36 @@ TEST_CASE("the velocity is kept per parameter, and the learning rate can change 
   sgd.step();  // v = (1.5, -3), a = -0.1 − 1.5, b = 0.2 + 3
   CHECK(a.value[0] == doctest::Approx(-1.6).epsilon(1e-14));
   CHECK(b.value[0] == doctest::Approx(3.2).epsilon(1e-14));
+}
+
+TEST_CASE("one update of many parameters, split over 2 threads anywhere, equals the formula element by element") {
+  test::ThreadCount scope(2);
+  Rng rng(5);
+  // Sizes whose total is over twice the grain, so that the threads' shares meet inside a parameter.
+  std::vector<Param<float>> params;
+  for (int64_t size : {3, 70001, 5, 40000}) params.emplace_back("p", Shape{size});
+  std::vector<Param<float>*> pointers;
+  for (Param<float>& p : params) {
+    p.value = test::random_tensor<float>(p.value.shape(), rng);
+    p.grad = test::random_tensor<float>(p.grad.shape(), rng);
+    pointers.push_back(&p);
+  }
+  const SgdOptions options{.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.01};
+  Sgd<float> sgd(pointers, options);
+  for (Tensor<float>& v : sgd.velocities()) v = test::random_tensor<float>(v.shape(), rng);
+  std::vector<Param<float>> expected = params;
+  const std::vector<Tensor<float>> velocities = sgd.velocities();
+  for (size_t k = 0; k < params.size(); ++k)
+    for (int64_t i = 0; i < params[k].value.numel(); ++i) {
+      const float lr = 0.1f, mu = 0.9f, decay = 0.01f;
+      const float g = params[k].grad[i] + decay * params[k].value[i];
+      expected[k].value[i] -= lr * (mu * velocities[k][i] + g);
+    }
+  sgd.step();
+  for (size_t k = 0; k < params.size(); ++k) {
+    INFO("parameter " << k);
+    CHECK(std::equal(params[k].value.begin(), params[k].value.end(), expected[k].value.begin()));
+  }
 }
 
 TEST_CASE("SGD rejects negative settings and Nesterov without momentum") {

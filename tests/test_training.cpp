@@ -62,6 +62,26 @@ TEST_CASE("a small conv net learns horizontal vs vertical bars to at least 98% t
   CHECK(outcome.train_losses.front() < std::log(2.0));                 // below chance from the first epoch
 }
 
+TEST_CASE("a training step allocates no tensor once the first batches have sized every buffer") {
+  test::ThreadCount scope(2);
+  Rng rng(3);
+  const Dataset train = make_bars(1000, 12, rng);  // batches of 32, and a last one of 8
+  Sequential<float> net;
+  build_bars_network(net);
+  net.init_params(rng);
+  Sgd<float> sgd(net.params(), SgdOptions{.learning_rate = 0.05, .momentum = 0.9});
+  BatchBuffers buffers;
+  int64_t after_two_batches = -1;
+  train_epoch(net, sgd, train, 32, rng, buffers, [&](const EpochProgress& progress, int64_t) {
+    if (progress.batches_done == 2) after_two_batches = tensor_allocations();
+    return true;
+  });
+  REQUIRE(after_two_batches > 0);
+  CHECK(tensor_allocations() == after_two_batches);
+  train_epoch(net, sgd, train, 32, rng, buffers);  // a second epoch
+  CHECK(tensor_allocations() == after_two_batches);
+}
+
 TEST_CASE("single-threaded, the same seed gives bit-identical weights") {
   const Outcome a = train_bars(7, 1, 1), b = train_bars(7, 1, 1);
   REQUIRE(a.weights.size() == b.weights.size());
