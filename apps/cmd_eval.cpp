@@ -28,7 +28,7 @@ CommandRunner add_eval_command(CLI::App& app) {
     SavedModel model = load_saved_model(options->model);
     DataConfig data = model.config.data;
     if (!options->data.empty()) data.path = options->data;
-    const Dataset test = load_test_data(data, model.config.input, model.normalization);
+    const Dataset test = load_test_data(data, model.config.input, model.normalization, model.class_names);
     BatchBuffers buffers;
     std::vector<int32_t> predicted;
     const EpochStats stats = evaluate(model.net, test, 256, buffers, &predicted);

@@ -89,11 +89,11 @@ CommandRunner add_train_command(CLI::App& app) {
   auto request = std::make_shared<TrainRequest>();
   CLI::App* cmd = app.add_subcommand("train", "Train a network from a JSON config");
   cmd->add_option("config", request->config_path, "The network config (JSON); not needed with --resume");
-  cmd->add_option("--epochs", request->epochs, "Total epochs (overrides the config)")->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", request->epochs, "Total epochs (overrides the config)")->check(CLI::Range(1, 100000));
   cmd->add_option("--out", request->out_dir, "Run directory (default: runs/<config name>-<N>)");
   cmd->add_option("--resume", request->resume_dir, "Continue the run in this directory");
   cmd->add_option("--seed", request->seed, "Random seed (overrides the config)");
-  cmd->add_option("--threads", request->threads, "Threads (overrides the config; 0 = one per core)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", request->threads, "Threads (overrides the config; 0 = one per core)")->check(CLI::Range(0, 1024));
   cmd->add_option("--data", request->data_path, "Data directory (overrides the config)");
   cmd->add_option("--filters-every", request->filters_every,
                   "Record the first layer's filters and gradients in RUN/filters/ every N epochs; 0: never "

@@ -11,24 +11,47 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace minicnn {
+namespace {
+
+// The largest image file read: far more than the largest image allowed takes in any format (a 16-bit PNM of
+// kMaxImagePixels pixels with 4 channels is 512 MiB).
+constexpr uint64_t kMaxImageFileBytes = uint64_t{1} << 30;
+// The most pixels one byte of a file can hold in the formats stb reads here: the densest is a PNG of one
+// colour at 1 bit per pixel, about 8200 pixels per byte (deflate's limit, 1032:1, times 8); GIF's LZW and
+// JPEG hold far fewer. A header claiming more than this describes data the file does not have, which some of
+// stb's decoders would otherwise fill with zeros, at the cost of the whole image.
+constexpr int64_t kMaxPixelsPerFileByte = 16384;
+
+}  // namespace
 
 Image load_image(const std::string& path, int channels) {
   if (channels < 0 || channels > 4) throw Error(path + ": cannot load an image with " + std::to_string(channels) + " channels");
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!file) throw Error(path + ": cannot open the file");
+  const std::string file = read_whole_file(path, kMaxImageFileBytes, "image file");
+  const auto* data = reinterpret_cast<const stbi_uc*>(file.data());
+  const int size = static_cast<int>(file.size());
   // The header alone first: refuse what is not an image, or too large, before decoding anything.
   int width = 0, height = 0, stored_channels = 0;
-  if (!stbi_info_from_file(file.get(), &width, &height, &stored_channels))
-    throw Error(path + ": not an image stb can read (" + stbi_failure_reason() + ")");
-  if (width <= 0 || height <= 0 || int64_t{width} * height > kMaxImagePixels)
+  if (!stbi_info_from_memory(data, size, &width, &height, &stored_channels))
+    throw Error(path + ": not an image minicnn reads (PNG, JPEG, BMP, GIF, PNM or TGA), or a corrupt one");
+  if (width <= 0 || height <= 0)
+    throw Error(path + ": the header gives an empty image of " + std::to_string(width) + "x" + std::to_string(height) +
+                " pixels");
+  if (int64_t{width} * height > kMaxImagePixels)
     throw Error(path + ": image of " + std::to_string(width) + "x" + std::to_string(height) +
                 " pixels is too large (limit " + std::to_string(kMaxImagePixels) + " pixels)");
+  if (int64_t{width} * height > kMaxPixelsPerFileByte * static_cast<int64_t>(file.size()))
+    throw Error(path + ": the header claims " + std::to_string(width) + "x" + std::to_string(height) +
+                " pixels, more than a file of " + std::to_string(file.size()) + " bytes can hold (truncated or corrupt)");
   Image image;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-      stbi_load_from_file(file.get(), &image.width, &image.height, &stored_channels, channels), stbi_image_free);
-  if (!pixels) throw Error(path + ": cannot decode the image (" + stbi_failure_reason() + ")");
+      stbi_load_from_memory(data, size, &image.width, &image.height, &stored_channels, channels), stbi_image_free);
+  if (!pixels) throw Error(path + ": cannot decode the image: " + stbi_failure_reason());
+  if (image.width != width || image.height != height)
+    throw Error(path + ": the image decodes to " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                " pixels but its header says " + std::to_string(width) + "x" + std::to_string(height));
   image.channels = channels == 0 ? stored_channels : channels;
   image.pixels.assign(pixels.get(), pixels.get() + int64_t{image.width} * image.height * image.channels);
   return image;
@@ -84,9 +107,9 @@ void save_png(const std::string& path, const Image& image, const PngText& text) 
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(png.data(), static_cast<std::streamsize>(png.size()));
-  if (!out.flush()) throw Error(path + ": cannot write the PNG file");
+  // Encoded in memory, then written whole: a process killed while saving leaves the old picture or the new
+  // one, never half of one.
+  write_file_atomically(path, png);
 }
 
 }  // namespace minicnn

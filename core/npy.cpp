@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace minicnn {
 namespace {
@@ -179,28 +180,28 @@ Tensor<T> NpyArray::to_tensor() const {
 }
 
 NpyArray load_npy(const std::string& path) {
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) fail(path, "cannot open the file");
-  const int64_t file_size = file.tellg();
-  file.seekg(0);
+  const OpenedFile opened = open_for_reading(path);
+  std::FILE* file = opened.file.get();
+  const auto file_size = static_cast<int64_t>(opened.size);
+  const auto read = [&](void* into, size_t bytes) { return std::fread(into, 1, bytes, file) == bytes; };
 
   // Magic, version, then the header length: 2 bytes in version 1.0, 4 bytes in 2.0.
   unsigned char prefix[12] = {};
-  if (file_size < 10 || !file.read(reinterpret_cast<char*>(prefix), 10)) fail(path, "too short to be a .npy file");
+  if (file_size < 10 || !read(prefix, 10)) fail(path, "too short to be a .npy file");
   if (std::memcmp(prefix, kMagic, kMagicSize) != 0) fail(path, "not a .npy file (wrong magic string)");
   const int major = prefix[6];
   if (major != 1 && major != 2) fail(path, "unsupported .npy version " + std::to_string(major) + ".x");
   int64_t prefix_size = 10;
   uint32_t header_size = read_le(prefix + 8, 2);
   if (major == 2) {
-    if (!file.read(reinterpret_cast<char*>(prefix + 10), 2)) fail(path, "truncated .npy header");
+    if (!read(prefix + 10, 2)) fail(path, "truncated .npy header");
     prefix_size = 12;
     header_size = read_le(prefix + 8, 4);
   }
   if (header_size > kMaxHeaderSize || prefix_size + header_size > file_size)
     fail(path, "truncated or oversized .npy header (" + std::to_string(header_size) + " bytes announced)");
   std::string text(header_size, '\0');
-  file.read(text.data(), header_size);
+  if (!read(text.data(), header_size)) fail(path, "read error in the .npy header");
   const Header header = HeaderParser(text, path).parse();
 
   NpyArray array;
@@ -230,7 +231,7 @@ NpyArray load_npy(const std::string& path) {
                    shape_text(header.shape));
   array.shape = header.shape;
   std::vector<char> bytes(data_size);
-  if (!file.read(bytes.data(), data_size)) fail(path, "read error");
+  if (!bytes.empty() && !read(bytes.data(), bytes.size())) fail(path, "read error in the .npy data");
   array.values.resize(numel);
   if (array.is_double) decode<double>(bytes, array.values);
   else decode<float>(bytes, array.values);

@@ -16,6 +16,20 @@ int64_t Shape::numel() const {
   return count;
 }
 
+bool Shape::numel_at_most(int64_t limit) const {
+  if (rank == 0) return limit >= 0;
+  int64_t count = 1;
+  for (int axis = 0; axis < rank; ++axis) {
+    if (dims[axis] < 0) return false;
+    if (dims[axis] == 0) return true;
+  }
+  for (int axis = 0; axis < rank; ++axis) {
+    if (dims[axis] > limit / count) return false;  // count · size > limit, tested without multiplying
+    count *= dims[axis];
+  }
+  return true;
+}
+
 bool Shape::operator==(const Shape& other) const {
   if (rank != other.rank) return false;
   for (int axis = 0; axis < rank; ++axis)

@@ -19,6 +19,9 @@ struct Shape {
   int64_t operator[](int axis) const { return dims[axis]; }
   int64_t& operator[](int axis) { return dims[axis]; }
   int64_t numel() const;
+  // Whether numel() <= limit, decided without overflowing however large the sizes: for checking a shape
+  // that came from a file before anything of its size is allocated or multiplied out.
+  bool numel_at_most(int64_t limit) const;
   bool operator==(const Shape& other) const;
 
   // The same shape with a batch axis of size n in front: [C,H,W] -> [n,C,H,W].

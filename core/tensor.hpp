@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "core/error.hpp"
 #include "core/shape.hpp"
 
 namespace minicnn {
@@ -79,6 +80,10 @@ class Tensor {
 // step allocates nothing once the first batches have sized every buffer.
 int64_t tensor_allocations();
 
+// The most values a network's parameters may hold, together (2^26: 256 MiB of float32, several times the
+// networks minicnn is for). A config asking for more is refused before the tensors are allocated.
+inline constexpr int64_t kMaxParameters = int64_t{1} << 26;
+
 // A trainable parameter: its value and the gradient of the loss with respect to it, side by side, so that
 // one optimizer can walk all of a network's parameters.
 template <typename T>
@@ -88,7 +93,17 @@ struct Param {
   Tensor<T> grad;
 
   Param() = default;
-  Param(std::string param_name, const Shape& shape) : name(std::move(param_name)), value(shape), grad(shape) {}
+  // Throws Error naming the parameter when its shape holds more than kMaxParameters values.
+  Param(std::string param_name, const Shape& shape)
+      : name(std::move(param_name)), value(checked_size(name, shape)), grad(shape) {}
+
+ private:
+  static const Shape& checked_size(const std::string& name, const Shape& shape) {
+    if (!shape.numel_at_most(kMaxParameters))
+      throw Error(name + ": a parameter of shape " + shape.str() + " holds more than the " +
+                  std::to_string(kMaxParameters) + " values a network may have");
+    return shape;
+  }
 };
 
 }  // namespace minicnn

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace minicnn {
 namespace {
@@ -30,8 +31,7 @@ struct ByteReader::Inflater {
   ~Inflater() { inflateEnd(&stream); }
 };
 
-ByteReader::ByteReader(std::string path) : path_(std::move(path)), file_(std::fopen(path_.c_str(), "rb")) {
-  if (!file_) fail("cannot open: " + system_error());
+ByteReader::ByteReader(std::string path) : path_(std::move(path)), file_(open_for_reading(path_).file) {
   if (is_gzip_name(path_)) {
     inflater_ = std::make_unique<Inflater>();
     // Window bits 15 + 16: accept only a gzip wrapper (no zlib header, no raw deflate), largest window.

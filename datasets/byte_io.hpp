@@ -9,13 +9,16 @@
 #include <span>
 #include <string>
 
+#include "core/file_io.hpp"
+
 namespace minicnn {
 
 bool is_gzip_name(const std::string& path);
 
 class ByteReader {
  public:
-  explicit ByteReader(std::string path);  // throws Error naming the file when it cannot be opened
+  // Throws Error naming the file when it cannot be opened or is not a regular file (core/file_io.hpp).
+  explicit ByteReader(std::string path);
   ~ByteReader();
   ByteReader(const ByteReader&) = delete;
   ByteReader& operator=(const ByteReader&) = delete;
@@ -29,13 +32,10 @@ class ByteReader {
   size_t read_gzip(std::span<uint8_t> out);
   [[noreturn]] void fail(const std::string& what) const;
 
-  struct FileCloser {
-    void operator()(std::FILE* file) const { std::fclose(file); }
-  };
   struct Inflater;  // zlib's stream state, kept out of this header
 
   std::string path_;
-  std::unique_ptr<std::FILE, FileCloser> file_;
+  UniqueFile file_;
   std::unique_ptr<Inflater> inflater_;  // null for a plain file
 };
 

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/image.hpp"
+#include "core/utf8.hpp"
 #include "datasets/preprocess.hpp"
 
 namespace minicnn {
@@ -21,11 +22,13 @@ bool is_image_name(const fs::path& path) {
   return false;
 }
 
+// The folder's subfolders, or its image files, sorted by name. Entries are followed through symbolic links;
+// one that cannot be followed (dangling, a loop) is neither and is skipped.
 std::vector<fs::path> sorted_entries(const fs::path& dir, bool directories) {
   std::vector<fs::path> entries;
-  std::error_code ec;
+  std::error_code ec, entry_ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
-    if (directories ? entry.is_directory() : entry.is_regular_file() && is_image_name(entry.path()))
+    if (directories ? entry.is_directory(entry_ec) : entry.is_regular_file(entry_ec) && is_image_name(entry.path()))
       entries.push_back(entry.path());
   }
   if (ec) throw Error(dir.string() + ": cannot list the folder: " + ec.message());
@@ -37,7 +40,8 @@ std::vector<fs::path> sorted_entries(const fs::path& dir, bool directories) {
 
 Dataset load_image_folder(const std::string& root, const Shape& input, bool resize,
                           const std::vector<std::string>& class_names) {
-  if (!fs::is_directory(root)) throw Error(root + ": not a folder of class folders");
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw Error(root + ": not a folder of class folders");
   const int channels = static_cast<int>(input[0]), height = static_cast<int>(input[1]), width = static_cast<int>(input[2]);
   if (channels != 1 && channels != 3) throw Error(root + ": image folders give 1 (gray) or 3 (RGB) channels, not " + std::to_string(channels));
   Dataset data;
@@ -45,6 +49,8 @@ Dataset load_image_folder(const std::string& root, const Shape& input, bool resi
   std::vector<std::pair<fs::path, int32_t>> files;
   for (const fs::path& class_dir : sorted_entries(root, true)) {
     data.class_names.push_back(class_dir.filename().string());
+    if (!is_utf8(data.class_names.back()))
+      throw Error(class_dir.string() + ": a class folder's name must be UTF-8 text (it is stored in checkpoints as JSON)");
     for (const fs::path& file : sorted_entries(class_dir, false))
       files.emplace_back(file, static_cast<int32_t>(data.class_names.size() - 1));
   }

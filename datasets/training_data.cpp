@@ -20,13 +20,15 @@ Dataset generate_bars(const DataConfig& data, const Shape& input, Split split) {
   return images;
 }
 
-// Folder data sets keep their splits in DIR/train and DIR/test, each with one folder per class.
+// Folder data sets keep their splits in DIR/train and DIR/test, each with one folder per class. When
+// class_names is given (the test split of a training set, or of a trained model), a folder data set must have
+// exactly these classes and an IDX one no label beyond their number.
 Dataset load_split(const DataConfig& data, const Shape& input, Split split,
                    const std::vector<std::string>& class_names = {}) {
   if (data.format == "bars") return generate_bars(data, input, split);
   if (data.format == "folder")
     return load_image_folder(data.path + (split == Split::Train ? "/train" : "/test"), input, data.resize, class_names);
-  Dataset set = load_idx_split(data.path, split);
+  Dataset set = load_idx_split(data.path, split, static_cast<int>(class_names.size()));
   const Shape sample = set.pixels.shape().without_batch();
   if (!(sample == input))
     throw Error(set.source + ": images are " + sample.str() + " (CxHxW) but the config's input is " + input.str());
@@ -47,8 +49,9 @@ TrainingData load_training_data(const DataConfig& data, const Shape& input, uint
   return sets;
 }
 
-Dataset load_test_data(const DataConfig& data, const Shape& input, const Normalization& normalization) {
-  Dataset test = load_split(data, input, Split::Test);
+Dataset load_test_data(const DataConfig& data, const Shape& input, const Normalization& normalization,
+                       const std::vector<std::string>& class_names) {
+  Dataset test = load_split(data, input, Split::Test, class_names);
   set_normalization(test, normalization);
   return test;
 }

@@ -17,7 +17,9 @@ struct TrainingData {
 // training part's statistics ("standardize") or only by /255 ("scale").
 TrainingData load_training_data(const DataConfig& data, const Shape& input, uint64_t seed);
 
-// Loads the test set only, normalized as a trained model's checkpoint recorded.
-Dataset load_test_data(const DataConfig& data, const Shape& input, const Normalization& normalization);
+// Loads the test set only, normalized as a trained model's checkpoint recorded, and checked against the
+// model's classes (a label beyond them is an Error naming the file).
+Dataset load_test_data(const DataConfig& data, const Shape& input, const Normalization& normalization,
+                       const std::vector<std::string>& class_names);
 
 }  // namespace minicnn

@@ -1,19 +1,15 @@
 #include "models/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
+#include <limits>
 #include <map>
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace minicnn {
 namespace {
@@ -161,85 +157,6 @@ class Decoder {
   size_t field_start_ = 0;
 };
 
-std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-std::string read_file(const std::string& path) {
-  // O_NONBLOCK: opening a named pipe must not wait for a writer; it is refused below as not a regular file.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw Error(system_error(path + ": cannot open"));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    throw Error(path + ": not a regular file");
-  }
-  std::string bytes(static_cast<size_t>(info.st_size), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string message = system_error(path + ": cannot read");
-      ::close(fd);
-      throw Error(message);
-    }
-    if (n == 0) break;  // the file shrank since fstat: what was read is what there is
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  bytes.resize(done);
-  return bytes;
-}
-
-// write() until every byte is out; false (errno set) on failure.
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      return false;
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// path ends up holding either its old contents or all of bytes, whenever the process dies: the bytes go to a
-// temporary file in the same directory (so that rename stays within one file system), are flushed to disk,
-// and the file is renamed over path, which POSIX makes atomic; then the directory is flushed so that the
-// rename itself is on disk.
-void write_file_atomically(const std::string& path, std::string_view bytes) {
-  const std::string temp = path + ".tmp." + str(static_cast<uint64_t>(::getpid()));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error(system_error(path + ": cannot create " + temp));
-  const char* failed = nullptr;  // the first step that failed, and its errno
-  int error = 0;
-  if (!write_all(fd, bytes)) failed = "cannot write";
-  else if (::fsync(fd) != 0) failed = "cannot flush";
-  if (failed != nullptr) error = errno;
-  if (::close(fd) != 0 && failed == nullptr) {
-    failed = "cannot close";
-    error = errno;
-  }
-  if (failed == nullptr && ::rename(temp.c_str(), path.c_str()) != 0) {
-    failed = "cannot rename";
-    error = errno;
-  }
-  if (failed != nullptr) {
-    ::unlink(temp.c_str());
-    throw Error(path + ": " + failed + " " + temp + ": " + std::strerror(error) +
-                " (the previous checkpoint is unchanged)");
-  }
-  const std::string directory = std::filesystem::path(path).parent_path().string();
-  const int dir_fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
-    const std::string message = system_error(path + ": saved, but cannot flush its directory");
-    if (dir_fd >= 0) ::close(dir_fd);
-    throw Error(message);
-  }
-  ::close(dir_fd);
-}
-
 // Copies saved tensors into targets of the same names, after checking that both hold the same names with
 // the same shapes; on any mismatch nothing is copied. kind names the tensors in messages.
 void restore_named(const std::vector<NamedTensor>& saved,
@@ -283,11 +200,12 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   const std::string_view payload = std::string_view(bytes).substr(kHeaderBytes);
   store_le(&bytes[12], payload.size(), 8);
   out.u32(crc32_of(payload));
-  write_file_atomically(path, bytes);
+  write_file_atomically(path, bytes, "the previous checkpoint is unchanged");
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  const std::string file = read_file(path);
+  // No limit but the file's own length: every size inside is checked against it.
+  const std::string file = read_whole_file(path, std::numeric_limits<uint64_t>::max(), "checkpoint");
   const auto fail = [&](const std::string& what) { throw Error(path + ": " + what); };
   if (file.compare(0, kMagic.size(), kMagic.substr(0, file.size())) != 0)
     fail("not a minicnn checkpoint (it does not start with \"MCNNCKPT\")");

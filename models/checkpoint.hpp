@@ -28,9 +28,9 @@
 //   r x u64       dims             outermost first, each >= 1
 //   n x f32       values           n = product of dims, row-major (NCHW for images)
 //
-// Saving is atomic: the bytes go to a temporary file beside the target, are flushed to disk, and the file is
-// renamed over the target, so that a crash at any moment leaves either the old checkpoint or the new one
-// (plus, at worst, a stale "<path>.tmp.<pid>"). Loading checks every count and size against the bytes that
+// Saving is atomic (write_file_atomically in core/file_io.hpp): the bytes go to a temporary file beside the
+// target, are flushed to disk, and the file is renamed over the target, so that a crash at any moment leaves
+// either the old checkpoint or the new one (plus, at worst, a stale "<path>.tmp.<pid>"). Loading checks every count and size against the bytes that
 // remain before allocating, and the CRC before parsing; any defect is a one-line minicnn::Error.
 #include <cstdint>
 #include <string>
@@ -59,7 +59,8 @@ struct Checkpoint {
 };
 
 // Writes the checkpoint atomically (see above). Throws Error naming the file when a tensor cannot be stored
-// (no axes, an empty axis, an overlong name) or when writing fails; the previous file is then unchanged.
+// (no axes, an empty axis, an overlong name) or the file cannot be created, SystemFailure when a write fails
+// part way (a full disk); the previous file is then unchanged.
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 
 // Reads and verifies a checkpoint. Throws Error naming the file and the defect.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "layers/activation.hpp"
 #include "layers/conv2d.hpp"
 #include "layers/dropout.hpp"
@@ -38,12 +39,20 @@ const LayerTypeExtension* find_extension(const json& type) {
   return nullptr;
 }
 
+// Sane limits on what a config may ask for, far beyond any network minicnn trains; the shapes that follow
+// from them are checked too (kMaxValuesPerImage, kMaxParameters in Sequential::build).
+constexpr int64_t kMaxConfigBytes = 1 << 20;
+constexpr size_t kMaxLayers = 1000;
+constexpr int64_t kMaxWindow = 4096;   // kernel, stride, padding, dilation: keeps d·(k-1) far from overflowing
+constexpr int64_t kMaxFilters = 65536;
+constexpr int64_t kMaxUnits = 1 << 20;
+
 // Reads "padding" of a convolution: an integer, a pair, "valid" (0) or "same" (the output keeps the input's
 // size, which needs stride 1 and an odd dilated kernel: pad = d·(k-1)/2 on each side).
 std::pair<int64_t, int64_t> read_conv_padding(ConfigReader& r, std::pair<int64_t, int64_t> kernel,
                                               std::pair<int64_t, int64_t> stride,
                                               std::pair<int64_t, int64_t> dilation) {
-  if (!r.has("padding") || !r.raw("padding").is_string()) return r.pair("padding", {0, 0}, 0);
+  if (!r.has("padding") || !r.raw("padding").is_string()) return r.pair("padding", {0, 0}, 0, kMaxWindow);
   const std::string mode = r.raw("padding").get<std::string>();
   if (mode == "valid") {
     r.record("padding", 0);
@@ -69,22 +78,22 @@ json read_layer(const json& object, const std::string& file, size_t index) {
   if (type == "conv2d") {
     require("filters", "the number of output channels");
     require("kernel", "the kernel size, an integer or [height, width]");
-    r.integer("filters", 1, 1);
-    const auto kernel = r.pair("kernel", {1, 1}, 1);
-    const auto stride = r.pair("stride", {1, 1}, 1);
-    const auto dilation = r.pair("dilation", {1, 1}, 1);
+    r.integer("filters", 1, 1, kMaxFilters);
+    const auto kernel = r.pair("kernel", {1, 1}, 1, kMaxWindow);
+    const auto stride = r.pair("stride", {1, 1}, 1, kMaxWindow);
+    const auto dilation = r.pair("dilation", {1, 1}, 1, kMaxWindow);
     read_conv_padding(r, kernel, stride, dilation);
     r.boolean("bias", true);
     r.choice("init", "xavier_uniform", kInits);
   } else if (type == "maxpool" || type == "avgpool") {
-    const auto kernel = r.pair("kernel", {2, 2}, 1);
-    r.pair("stride", kernel, 1);  // as PyTorch: the stride defaults to the kernel size
-    r.pair("padding", {0, 0}, 0);
+    const auto kernel = r.pair("kernel", {2, 2}, 1, kMaxWindow);
+    r.pair("stride", kernel, 1, kMaxWindow);  // as PyTorch: the stride defaults to the kernel size
+    r.pair("padding", {0, 0}, 0, kMaxWindow);
   } else if (type == "leaky_relu") {
     r.number("negative_slope", 0.01, 0.0, 1.0);
   } else if (type == "linear") {
     require("units", "the number of outputs");
-    r.integer("units", 1, 1);
+    r.integer("units", 1, 1, kMaxUnits);
     r.boolean("bias", true);
     r.choice("init", "xavier_uniform", kInits);
   } else if (type == "dropout") {
@@ -167,6 +176,9 @@ Config parse_config(const json& document, const std::string& file) {
 
   const json& layers = top.raw("layers");
   if (!layers.is_array() || layers.empty()) top.fail("layers", "expected a non-empty array of layer objects");
+  if (layers.size() > kMaxLayers)
+    top.fail("layers", std::to_string(layers.size()) + " layers, more than the " + std::to_string(kMaxLayers) +
+                           " a network may have");
   config.layers = json::array();
   for (size_t i = 0; i < layers.size(); ++i) config.layers.push_back(read_layer(layers[i], file, i));
   top.record("layers", config.layers);
@@ -221,21 +233,28 @@ Config parse_config(const json& document, const std::string& file) {
   return config;
 }
 
-Config load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open the config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  json document;
+json parse_json(const std::string& text, const std::string& file) {
+  // Deep nesting is refused while parsing: what minicnn writes nests 4 deep, and printing or copying a
+  // value nested thousands deep would recurse as deep.
+  constexpr int kMaxDepth = 32;
+  const auto refuse_deep = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) && depth >= kMaxDepth)
+      throw Error(file + ": invalid JSON: nested more than " + std::to_string(kMaxDepth) + " levels deep");
+    return true;
+  };
   try {
-    document = json::parse(text.str());
-  } catch (const json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
-    std::string message = e.what();
-    const size_t at = message.find("parse error");
-    throw Error(path + ": invalid JSON: " + (at == std::string::npos ? message : message.substr(at)));
+    return json::parse(text, refuse_deep);
+  } catch (const json::exception& e) {
+    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ..." (or, for a number
+    // too large for a double, "[json.exception.out_of_range.406] number overflow parsing '1e999'")
+    const std::string message = e.what();
+    const size_t at = message.find("] ");
+    throw Error(file + ": invalid JSON: " + (at == std::string::npos ? message : message.substr(at + 2)));
   }
-  return parse_config(document, path);
+}
+
+Config load_config(const std::string& path) {
+  return parse_config(parse_json(read_whole_file(path, kMaxConfigBytes, "config"), path), path);
 }
 
 template <typename T>
@@ -247,10 +266,10 @@ void build_network(const Config& config, Sequential<T>& net) {
   try {
     net.build(config.input);
   } catch (const Error& e) {
-    // Name the layer by its place in the config too: "layers[3] (conv2): ...".
+    // Name the layer by its place in the config too: "layers[3] conv2: ..." (or "layers[3] conv2.weight: ...").
     const std::string message = e.what();
     for (size_t i = 0; i < net.size(); ++i)
-      if (message.rfind(net.layer(i).name + ":", 0) == 0)
+      if (message.rfind(net.layer(i).name + ":", 0) == 0 || message.rfind(net.layer(i).name + ".", 0) == 0)
         throw Error(config.file + ": layers[" + std::to_string(i) + "] " + message);
     throw Error(config.file + ": " + message);
   }

@@ -50,8 +50,13 @@ struct Config {
 
 // Parses and validates a config; `file` names it in error messages. Throws Error on the first problem.
 Config parse_config(const nlohmann::json& document, const std::string& file);
-// Reads a config file (a JSON syntax error is reported with its line and column).
+// Reads a config file (a JSON syntax error is reported with its line and column; a file over 1 MiB is
+// refused unread).
 Config load_config(const std::string& path);
+
+// Parses JSON text read from `file`: a syntax error, or nesting deeper than 32 levels, is an Error naming
+// the file.
+nlohmann::json parse_json(const std::string& text, const std::string& file);
 
 // Builds the network a config describes, shapes checked, parameters not yet initialized.
 template <typename T>

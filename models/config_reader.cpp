@@ -135,7 +135,7 @@ std::string ConfigReader::choice(const std::string& key, const std::string& fall
 }
 
 std::pair<int64_t, int64_t> ConfigReader::pair(const std::string& key, std::pair<int64_t, int64_t> fallback,
-                                               int64_t min) {
+                                               int64_t min, int64_t max) {
   const json* value = lookup(key);
   std::pair<int64_t, int64_t> result = fallback;
   if (value != nullptr) {
@@ -144,8 +144,8 @@ std::pair<int64_t, int64_t> ConfigReader::pair(const std::string& key, std::pair
     if (value->is_number_integer()) result = {value->get<int64_t>(), value->get<int64_t>()};
     else if (is_pair) result = {(*value)[0].get<int64_t>(), (*value)[1].get<int64_t>()};
     else fail(key, "expected an integer or a pair [height, width] of integers, got " + value->dump());
-    if (result.first < min || result.second < min || result.first > INT32_MAX || result.second > INT32_MAX)
-      fail(key, "expected values of at least " + std::to_string(min) + ", got " + value->dump());
+    if (result.first < min || result.second < min || result.first > max || result.second > max)
+      fail(key, "expected values from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + value->dump());
   }
   used_[key] = result.first == result.second ? json(result.first) : json::array({result.first, result.second});
   return result;

@@ -24,8 +24,9 @@ class ConfigReader {
   bool boolean(const std::string& key, bool fallback);
   std::string choice(const std::string& key, const std::string& fallback, std::initializer_list<const char*> allowed);
   std::string text(const std::string& key, const std::string& fallback);
-  // An integer or a pair [h, w] of integers, each at least min.
-  std::pair<int64_t, int64_t> pair(const std::string& key, std::pair<int64_t, int64_t> fallback, int64_t min);
+  // An integer or a pair [h, w] of integers, each from min to max.
+  std::pair<int64_t, int64_t> pair(const std::string& key, std::pair<int64_t, int64_t> fallback, int64_t min,
+                                   int64_t max);
   std::vector<int64_t> integers(const std::string& key, const std::vector<int64_t>& fallback, int64_t min);
 
   bool has(const std::string& key) const { return object_.contains(key); }

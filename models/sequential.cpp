@@ -35,14 +35,29 @@ Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
 template <typename T>
 void Sequential<T>::build(const Shape& input) {
   if (layers_.empty()) throw Error("the network has no layers");
+  if (!input.numel_at_most(kMaxValuesPerImage))
+    throw Error("the input " + input.str() + " holds more than the " + std::to_string(kMaxValuesPerImage) +
+                " values an image may have");
   shapes_ = {input};
   params_.clear();
+  int64_t parameters = 0;
   for (auto& layer : layers_) {
     for (const auto& other : layers_)
       if (other != layer && other->name == layer->name)
         throw Error(layer->name + ": two layers have this name; names must be unique");
     shapes_.push_back(layer->setup(shapes_.back()));
-    for (Param<T>* p : layer->params()) params_.push_back(p);
+    // Checked layer by layer, so that the next layer's sizes stay far from overflowing and the parameters
+    // allocated so far stay within kMaxParameters plus one layer's.
+    if (!shapes_.back().numel_at_most(kMaxValuesPerImage))
+      throw Error(layer->name + ": its output " + shapes_.back().str() + " holds more than the " +
+                  std::to_string(kMaxValuesPerImage) + " values an image may have");
+    for (Param<T>* p : layer->params()) {
+      params_.push_back(p);
+      parameters += p->value.numel();
+    }
+    if (parameters > kMaxParameters)
+      throw Error(layer->name + ": the network's parameters reach " + std::to_string(parameters) + " values here, " +
+                  "more than the " + std::to_string(kMaxParameters) + " a network may have");
   }
   activations_.assign(layers_.size(), Tensor<T>());
   gradients_.assign(layers_.size() + 1, Tensor<T>());

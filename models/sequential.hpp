@@ -12,6 +12,10 @@
 
 namespace minicnn {
 
+// The most values one image may hold at any layer's input or output (2^26: 256 MiB of float32 per image).
+// Besides refusing absurd configs, it keeps every size a layer computes far from overflowing an int.
+inline constexpr int64_t kMaxValuesPerImage = int64_t{1} << 26;
+
 template <typename T>
 class Sequential {
  public:
@@ -20,7 +24,8 @@ class Sequential {
   Layer<T>& add(std::unique_ptr<Layer<T>> layer);
 
   // Checks every layer against the shape of the one before, starting from one input sample's shape (no batch
-  // axis). Throws Error naming the first layer that does not fit, with the numbers.
+  // axis). Throws Error naming the first layer that does not fit, with the numbers, or whose output would
+  // hold more than kMaxValuesPerImage values, or whose parameters bring the network past kMaxParameters.
   void build(const Shape& input);
   void init_params(Rng& rng);
 

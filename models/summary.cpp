@@ -1,5 +1,6 @@
 #include "models/summary.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "layers/conv2d.hpp"
@@ -9,12 +10,17 @@
 namespace minicnn {
 namespace {
 
+// Past this many pixels (far beyond any input, at most 65536 wide) a receptive field and a jump stop
+// growing, so that a thousand strided layers cannot overflow them.
+constexpr int64_t kFieldCap = int64_t{1} << 32;
+
 // A window of k taps, spaced d apart, moving by s: the receptive field grows by (k-1)·d input jumps and
-// the jump between neighbouring outputs multiplies by s.
+// the jump between neighbouring outputs multiplies by s. (With (k-1)·d and s below 2^26, as the limits on
+// configs and images make them, and both values at most 2^32, nothing below overflows.)
 void grow(int64_t& field, int64_t& jump, int kernel, int dilation, int stride) {
   if (field == 0) return;
-  field += static_cast<int64_t>(kernel - 1) * dilation * jump;
-  jump *= stride;
+  field = std::min(kFieldCap, field + static_cast<int64_t>(kernel - 1) * dilation * jump);
+  jump = std::min(kFieldCap, jump * stride);
 }
 
 }  // namespace

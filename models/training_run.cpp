@@ -6,12 +6,13 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/parallel.hpp"
+#include "core/utf8.hpp"
 #include "datasets/training_data.hpp"
 #include "inspect/run_inspector.hpp"
 #include "models/checkpoint.hpp"
@@ -52,45 +53,82 @@ std::string new_run_dir(const std::string& config_path) {
   const std::string stem = fs::path(config_path).stem().string();
   for (int n = 1;; ++n) {
     const std::string dir = "runs/" + stem + "-" + std::to_string(n);
-    if (!fs::exists(dir)) return dir;
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return dir;
   }
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw Error(path + ": cannot write");
-}
-
-// Keeps the rows of epochs 1..epochs of an existing metrics.csv (a resumed run rewrites the later ones).
-void trim_metrics(const std::string& path, int epochs) {
-  std::ifstream in(path);
+// The header and the rows of epochs 1..epochs of an existing metrics.csv (a resumed run redoes the later
+// ones); a missing file keeps no rows.
+std::string kept_metrics(const std::string& path, int epochs) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return kMetricsHeader;
+  std::istringstream in(read_whole_file(path, 64 << 20, "metrics file"));
   std::string line, kept = kMetricsHeader;
   std::getline(in, line);  // header
   for (int row = 0; row < epochs && std::getline(in, line); ++row) kept += line + "\n";
-  write_text(path, kept);
+  return kept;
 }
 
-void append_metrics(const std::string& path, const EpochReport& r) {
-  std::ofstream out(path, std::ios::app);
+std::string metrics_row(const EpochReport& r) {
   char line[512];
   std::snprintf(line, sizeof line, "%d,%.8g,%.6f,%.6f,%s,%s,%.6f,%.6f,%.3f\n", r.epoch, r.learning_rate,
                 r.train.loss, r.train.accuracy, r.validation.images ? std::to_string(r.validation.loss).c_str() : "",
                 r.validation.images ? std::to_string(r.validation.accuracy).c_str() : "", r.test.loss,
                 r.test.accuracy, r.seconds);
-  out << line;
-  if (!out.flush()) throw Error(path + ": cannot write");
+  return line;
+}
+
+// Removes the temporary files ("checkpoint.bin.tmp.<pid>") that a process killed while saving left behind.
+// Only the lock holder calls it, so no save of another process can be in flight.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    for (const char* file : {"checkpoint.bin", "metrics.csv", "config.json", "filters.png"})
+      if (name.rfind(std::string(file) + ".tmp.", 0) == 0) fs::remove(entry.path(), ec);
+  }
 }
 
 json to_json(const Rng::State& s) { return json::array({s[0], s[1], s[2], s[3]}); }
-Rng::State rng_state_from(const json& j) { return {j[0].get<uint64_t>(), j[1].get<uint64_t>(), j[2].get<uint64_t>(), j[3].get<uint64_t>()}; }
+Rng::State rng_state_from(const json& j) {
+  return {j.at(0).get<uint64_t>(), j.at(1).get<uint64_t>(), j.at(2).get<uint64_t>(), j.at(3).get<uint64_t>()};
+}
+
+// Where a resumed run stands in its unfinished epoch, from the metadata an interrupted save wrote (nothing
+// when the run stopped between epochs). Everything is checked: a hostile checkpoint may say anything.
+EpochProgress unfinished_progress(const json& meta, int64_t batches, const std::string& path) {
+  EpochProgress progress;
+  if (!meta.contains("unfinished_epoch")) return progress;
+  try {
+    const json& u = meta.at("unfinished_epoch");
+    progress.batches_done = u.at("batches_done").get<int64_t>();
+    const json& state = u.at("rng_state");
+    if (!state.is_array() || state.size() != 4)
+      throw Error(path + ": the checkpoint's unfinished epoch has no generator state of 4 words");
+    progress.rng_state = rng_state_from(state);
+    progress.stats = EpochStats{u.at("loss").get<double>(), u.at("accuracy").get<double>(), u.at("images").get<int64_t>()};
+  } catch (const json::exception& e) {
+    throw Error(path + ": the checkpoint's unfinished epoch is not what minicnn wrote: " + e.what());
+  }
+  if (progress.batches_done < 1 || progress.batches_done >= batches || progress.stats.images < 1)
+    throw Error(path + ": the checkpoint's unfinished epoch has done " + std::to_string(progress.batches_done) +
+                " of " + std::to_string(batches) + " batches (" + std::to_string(progress.stats.images) +
+                " images), which this data cannot continue");
+  return progress;
+}
+
 
 // Applies the command line's overrides to a config and to its record of what was used.
 void apply_overrides(Config& config, const TrainRequest& request) {
   if (request.epochs) config.training.epochs = *request.epochs, config.used["training"]["epochs"] = *request.epochs;
   if (request.seed) config.training.seed = *request.seed, config.used["training"]["seed"] = *request.seed;
   if (request.threads) config.training.threads = *request.threads, config.used["training"]["threads"] = *request.threads;
-  if (request.data_path) config.data.path = *request.data_path, config.used["data"]["path"] = *request.data_path;
+  if (request.data_path) {
+    // config.json and the checkpoint keep the path as JSON, which holds only UTF-8.
+    if (!is_utf8(*request.data_path)) throw Error(*request.data_path + ": --data must be a path in UTF-8 text");
+    config.data.path = *request.data_path, config.used["data"]["path"] = *request.data_path;
+  }
   if (request.filters_every)
     config.inspect.filters_every = *request.filters_every, config.used["inspect"]["filters_every"] = *request.filters_every;
 }
@@ -102,19 +140,21 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
   TrainResult result;
   result.run_dir = resuming ? request.resume_dir : (request.out_dir.empty() ? new_run_dir(request.config_path) : request.out_dir);
   const std::string checkpoint_path = result.run_dir + "/checkpoint.bin";
-  if (!resuming && fs::exists(checkpoint_path))
+  std::error_code ec;
+  if (!resuming && fs::exists(checkpoint_path, ec))
     throw Error(result.run_dir + ": already holds a run; continue it with --resume " + result.run_dir +
                 " or choose another --out");
-  std::error_code ec;
   fs::create_directories(result.run_dir, ec);
   if (ec) throw Error(result.run_dir + ": cannot create the run directory: " + ec.message());
   RunLock lock(result.run_dir);
+
+  remove_stale_temporaries(result.run_dir);
 
   Checkpoint saved;
   Config config;
   if (resuming) {
     saved = load_checkpoint(checkpoint_path);
-    config = parse_config(json::parse(saved.config_json), checkpoint_path);
+    config = parse_config(parse_json(saved.config_json, checkpoint_path), checkpoint_path);
   } else {
     config = load_config(request.config_path);
   }
@@ -135,27 +175,29 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
   net.init_params(rng);
   Sgd<float> sgd(net.params(), config.sgd);
 
+  const int batch_size = config.training.batch_size;
+  const int64_t batches = (data.train.size() + batch_size - 1) / batch_size;
+  const std::string metrics_path = result.run_dir + "/metrics.csv";
   int first_epoch = 0;
   EpochProgress progress;
+  std::string metrics = kMetricsHeader;
   if (resuming) {
     restore_params(saved, net.params(), checkpoint_path);
     restore_velocities(saved, net.params(), sgd, checkpoint_path);
     rng.set_state(saved.rng_state);
+    if (saved.epoch >= config.training.epochs)
+      throw Error(result.run_dir + ": the run has already trained " + std::to_string(saved.epoch) + " of its " +
+                  std::to_string(config.training.epochs) + " epochs; give --epochs to train more");
     first_epoch = static_cast<int>(saved.epoch);
-    const json meta = json::parse(saved.metadata_json);
-    if (meta.contains("unfinished_epoch")) {
-      const json& u = meta["unfinished_epoch"];
-      progress.batches_done = u["batches_done"];
-      progress.rng_state = rng_state_from(u["rng_state"]);
-      progress.stats = EpochStats{u["loss"], u["accuracy"], u["images"]};
-    }
-    trim_metrics(result.run_dir + "/metrics.csv", first_epoch);
-  } else {
-    write_text(result.run_dir + "/metrics.csv", kMetricsHeader);
+    progress = unfinished_progress(parse_json(saved.metadata_json, checkpoint_path), batches, checkpoint_path);
+    metrics = kept_metrics(metrics_path, first_epoch);
   }
   std::optional<SgdTracer> tracer;  // made now that a resume has restored the weights and velocities
   if (request.trace) tracer.emplace(*request.trace, net.params(), sgd);
-  write_text(result.run_dir + "/config.json", config.used.dump(2) + "\n");
+  // Every file of the run directory is replaced whole (core/file_io.hpp), so that a process killed at any
+  // moment leaves each of them complete: the old version or the new.
+  write_file_atomically(metrics_path, metrics);
+  write_file_atomically(result.run_dir + "/config.json", config.used.dump(2) + "\n");
 
   // What a checkpoint needs besides the tensors: enough to evaluate and predict without the config's data.
   json meta = {{"class_names", data.train.class_names},
@@ -180,7 +222,6 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
   observer.on_start(result.run_dir, description.str());
 
   BatchBuffers buffers;
-  const int batch_size = config.training.batch_size;
   for (int epoch = first_epoch; epoch < config.training.epochs; ++epoch) {
     EpochReport report;
     report.epoch = epoch + 1;
@@ -208,7 +249,6 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
       throw TrainingDiverged("epoch " + std::to_string(epoch + 1) + ": " + e.what() + "; the last good checkpoint (" +
                              std::to_string(epoch) + " epochs) is kept in " + checkpoint_path);
     }
-    const int64_t batches = (data.train.size() + batch_size - 1) / batch_size;
     if (progress.batches_done < batches) {
       // Stopped by request: keep the unfinished epoch so that a resumed run continues it exactly.
       save(epoch, epoch_start_rng, &progress);
@@ -223,8 +263,11 @@ TrainResult train(const TrainRequest& request, TrainObserver& observer, const st
       report.validation = evaluate(net, data.validation, 256, buffers);
     std::vector<int32_t> test_predictions;
     report.test = evaluate(net, data.test, 256, buffers, &test_predictions);
+    // The metrics row goes first: a process killed between the two writes leaves a row for an epoch the
+    // checkpoint does not hold, which resuming drops and redoes, never a saved epoch without its row.
+    metrics += metrics_row(report);
+    write_file_atomically(metrics_path, metrics);
     save(epoch + 1, rng.state(), nullptr);
-    append_metrics(result.run_dir + "/metrics.csv", report);
     inspector.after_epoch(report, test_predictions);
     result.epochs_done = epoch + 1;
     result.last = report;

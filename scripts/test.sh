@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: a Release build, then a Debug build with AddressSanitizer and
-# UndefinedBehaviorSanitizer (skip it with MINICNN_SKIP_SANITIZE=1).
+# UndefinedBehaviorSanitizer (skip it with MINICNN_SKIP_SANITIZE=1), then each fuzz target for
+# MINICNN_FUZZ_SECONDS (default 20; skip them with MINICNN_SKIP_FUZZ=1).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
@@ -10,4 +11,7 @@ jobs=$(nproc)
 if [[ "${MINICNN_SKIP_SANITIZE:-0}" != 1 ]]; then
   "$top/scripts/build.sh" "$top/build-sanitize" -DCMAKE_BUILD_TYPE=Debug -DMINICNN_SANITIZE=ON -DMINICNN_BUILD_BENCH=OFF
   (cd "$top/build-sanitize" && ctest --output-on-failure -j "$jobs")
+fi
+if [[ "${MINICNN_SKIP_FUZZ:-0}" != 1 ]]; then
+  MINICNN_FUZZ_JOBS=$jobs "$top/scripts/fuzz.sh" "${MINICNN_FUZZ_SECONDS:-20}"
 fi

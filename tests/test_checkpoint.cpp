@@ -136,7 +136,7 @@ std::string load_error(const std::string& path) {
 }
 
 // Runs save_checkpoint in a child process whose files may not grow past max_bytes, the way a full disk
-// stops a write part way. Returns the Error message the child got, or "saved".
+// stops a write part way. Returns the SystemFailure message the child got, or "saved".
 std::string save_with_file_size_limit(const std::string& path, const Checkpoint& c, rlim_t max_bytes) {
   int pipe_fds[2];
   REQUIRE(::pipe(pipe_fds) == 0);
@@ -151,8 +151,10 @@ std::string save_with_file_size_limit(const std::string& path, const Checkpoint&
     else
       try {
         save_checkpoint(path, c);
-      } catch (const Error& e) {
+      } catch (const SystemFailure& e) {  // a write cut short is the machine's failure, not bad input
         outcome = e.what();
+      } catch (const std::exception& e) {
+        outcome = std::string("another exception: ") + e.what();
       }
     const ssize_t written = ::write(pipe_fds[1], outcome.data(), outcome.size());
     ::_exit(written == static_cast<ssize_t>(outcome.size()) ? 0 : 1);

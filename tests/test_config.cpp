@@ -95,9 +95,9 @@ TEST_CASE("bad configs are one clear error naming the file, the JSON path and wh
       {"wrong JSON type", [](json& c) { c["layers"][0]["filters"] = "20"; },
        "net.json: layers[0].filters: expected an integer, got a string"},
       {"non-positive size", [](json& c) { c["layers"][3]["kernel"] = 0; },
-       "net.json: layers[3].kernel: expected values of at least 1, got 0"},
+       "net.json: layers[3].kernel: expected values from 1 to 4096, got 0"},
       {"negative padding", [](json& c) { c["layers"][0]["padding"] = -1; },
-       "net.json: layers[0].padding: expected values of at least 0, got -1"},
+       "net.json: layers[0].padding: expected values from 0 to 4096, got -1"},
       {"missing required field", [](json& c) { c["layers"][5].erase("units"); },
        "net.json: layers[5].units: missing (the number of outputs)"},
       {"missing type", [](json& c) { c["layers"][4] = json::object(); }, "net.json: layers[4].type: missing"},
@@ -156,7 +156,7 @@ TEST_CASE("a config file with a JSON syntax error names the file, line and colum
   } catch (const Error& e) {
     missing = e.what();
   }
-  CHECK(missing == "no-such-config.json: cannot open the config file");
+  CHECK(missing == "no-such-config.json: cannot open: No such file or directory");
 }
 
 TEST_CASE("learning-rate schedules follow PyTorch's formulas") {

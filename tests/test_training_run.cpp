@@ -213,7 +213,7 @@ TEST_CASE("the teaching config trains on generated bars in seconds, and traces o
 
   // The test images are generated again, the same, for a later evaluation.
   const Config config = load_config(request.config_path);
-  const Dataset test_again = load_test_data(config.data, config.input, Normalization{});
+  const Dataset test_again = load_test_data(config.data, config.input, Normalization{}, {});
   const TrainingData data = load_training_data(config.data, config.input, config.training.seed);
   REQUIRE(test_again.size() == 500);
   CHECK(data.train.size() == 2000);
