@@ -1,10 +1,10 @@
-# stb_image 2.27, Debian 12's libstb-dev, has memory errors and undefined behaviour that fuzz_image found and
-# stb_image 2.28 fixed.
-# Until Debian ships 2.28, minicnn compiles the decoder (core/stb_image_impl.cpp) from a copy of Debian's
-# header with upstream's fixes added, written to ${CMAKE_BINARY_DIR}/patched/stb/stb_image.h; the library
-# puts that directory first on its include path. Each fix replaces one exact piece of 2.27; a header where a
-# piece is missing (another stb version) stops the configuration, so that a fix is never silently dropped.
-# Each fix has its input under tests/fuzz/regressions/image/.
+# stb_image 2.27, Debian 12's libstb-dev, has memory errors and undefined behaviour that fuzz_image found,
+# most of which stb_image 2.28 fixed. Until Debian ships it, minicnn compiles the decoder
+# (core/stb_image_impl.cpp) from a copy of Debian's header with those fixes added, written to
+# ${CMAKE_BINARY_DIR}/patched/stb/stb_image.h; the library puts that directory first on its include path.
+# Each fix replaces one exact piece of 2.27; a header where a piece is missing (another stb version) stops
+# the configuration, so that a fix is never silently dropped. Each fix has its input under
+# tests/fuzz/regressions/image/.
 
 file(READ "${STB_INCLUDE_DIRS}/stb_image.h" stb_image)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${STB_INCLUDE_DIRS}/stb_image.h")
@@ -53,6 +53,14 @@ stb_image_fix("PNM header number overflow"
       if((value > 214748364) || (value == 214748364 && *c > '7'))
           return stbi__err(\"integer parse overflow\", \"Parsing an integer in the PPM header overflowed a 32-bit int\");
    }")
+
+# A PNG whose first IDAT chunk is empty copies 0 bytes to a null buffer: memcpy with a null pointer is
+# undefined behaviour even for 0 bytes (harmless in practice; still so in stb 2.30, so this fix is ours).
+stb_image_fix("copying 0 bytes to a null buffer"
+  "   if (s->img_buffer+n <= s->img_buffer_end) {
+      memcpy(buffer, s->img_buffer, n);"
+  "   if (s->img_buffer+n <= s->img_buffer_end) {
+      if (n > 0) memcpy(buffer, s->img_buffer, n);")
 
 file(WRITE "${CMAKE_BINARY_DIR}/patched/stb_image.h.new" "${stb_image}")
 configure_file("${CMAKE_BINARY_DIR}/patched/stb_image.h.new" "${CMAKE_BINARY_DIR}/patched/stb/stb_image.h" COPYONLY)
