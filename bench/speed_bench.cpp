@@ -65,8 +65,16 @@ void print(const json& record) {
   std::fflush(stdout);
 }
 
-// Trains `images` images (after a few warm-up batches, untimed) as the config says, batch size overridden.
-void bench_train(const std::string& config_path, int batch, int64_t images) {
+struct TimedTraining {
+  double seconds = 0.0, cpu_seconds = 0.0;  // wall-clock and CPU time of the timed batches
+  int64_t batches = 0;
+  std::vector<std::string> layers;  // the network's layer names
+};
+
+// Trains `images` images (after 5 warm-up batches, untimed) as the config says, batch size overridden. With
+// `times`, each layer's forward and backward time over the timed batches is added to it.
+TimedTraining timed_training(const std::string& config_path, int batch, int64_t images,
+                             Sequential<float>::LayerTimes* times = nullptr) {
   Config config = load_config(config_path);
   TrainingData data = load_training_data(config.data, config.input, config.training.seed);
   Sequential<float> net;
@@ -75,45 +83,42 @@ void bench_train(const std::string& config_path, int batch, int64_t images) {
   net.init_params(rng);
   Sgd<float> sgd(net.params(), config.sgd);
   BatchBuffers buffers;
-  const int64_t warmup = 5, timed = (images + batch - 1) / batch;
+  const int64_t warmup = 5;
+  TimedTraining result;
+  result.batches = (images + batch - 1) / batch;
   Clock::time_point start;
   double cpu_start = 0.0;
-  // The training loop is timed from the end of the warm-up batches to the end of the timed ones.
-  train_epoch(net, sgd, data.train, batch, rng, buffers,
-              [&](const EpochProgress& progress, int64_t) {
-                if (progress.batches_done == warmup) start = Clock::now(), cpu_start = cpu_seconds();
-                return progress.batches_done < warmup + timed;
-              });
-  const double seconds = seconds_since(start), cpu = cpu_seconds() - cpu_start;
+  train_epoch(net, sgd, data.train, batch, rng, buffers, [&](const EpochProgress& progress, int64_t) {
+    if (progress.batches_done == warmup) {
+      start = Clock::now(), cpu_start = cpu_seconds();
+      if (times != nullptr) net.time_layers(times);
+    }
+    return progress.batches_done < warmup + result.batches;
+  });
+  result.seconds = seconds_since(start);
+  result.cpu_seconds = cpu_seconds() - cpu_start;
+  for (size_t i = 0; i < net.size(); ++i) result.layers.push_back(net.layer(i).name);
+  return result;
+}
+
+void bench_train(const std::string& config_path, int batch, int64_t images) {
+  const TimedTraining t = timed_training(config_path, batch, images);
   print({{"mode", "train"}, {"threads", num_threads()}, {"batch", batch},
-         {"images_per_s", timed * batch / seconds}, {"images_per_cpu_s", timed * batch / cpu},
+         {"images_per_s", t.batches * batch / t.seconds}, {"images_per_cpu_s", t.batches * batch / t.cpu_seconds},
          {"peak_rss_mb", peak_rss_mb()}});
 }
 
-// Trains as bench_train does, timing each layer's forward and backward; the rest of a step (making the
+// Where a training step's time goes: each layer's forward and backward; the rest of a step (making the
 // batch, the loss, zeroing gradients, the SGD update) is what remains of the step's time.
 void bench_layers(const std::string& config_path, int batch, int64_t images) {
-  Config config = load_config(config_path);
-  TrainingData data = load_training_data(config.data, config.input, config.training.seed);
-  Sequential<float> net;
-  build_network(config, net);
-  Rng rng(config.training.seed);
-  net.init_params(rng);
-  Sgd<float> sgd(net.params(), config.sgd);
-  BatchBuffers buffers;
   Sequential<float>::LayerTimes times;
-  const int64_t warmup = 5, timed = (images + batch - 1) / batch;
-  Clock::time_point start;
-  train_epoch(net, sgd, data.train, batch, rng, buffers, [&](const EpochProgress& progress, int64_t) {
-    if (progress.batches_done == warmup) start = Clock::now(), net.time_layers(&times);
-    return progress.batches_done < warmup + timed;
-  });
-  const double step_ms = seconds_since(start) * 1e3 / timed;
+  const TimedTraining t = timed_training(config_path, batch, images, &times);
+  const double step_ms = t.seconds * 1e3 / t.batches;
   double layers_ms = 0.0;
-  for (size_t i = 0; i < net.size(); ++i) {
-    const double forward_ms = times.forward[i] * 1e3 / timed, backward_ms = times.backward[i] * 1e3 / timed;
+  for (size_t i = 0; i < t.layers.size(); ++i) {
+    const double forward_ms = times.forward[i] * 1e3 / t.batches, backward_ms = times.backward[i] * 1e3 / t.batches;
     layers_ms += forward_ms + backward_ms;
-    print({{"mode", "layers"}, {"threads", num_threads()}, {"layer", net.layer(i).name},
+    print({{"mode", "layers"}, {"threads", num_threads()}, {"layer", t.layers[i]},
            {"forward_ms", forward_ms}, {"backward_ms", backward_ms}, {"share", (forward_ms + backward_ms) / step_ms}});
   }
   print({{"mode", "layers"}, {"threads", num_threads()}, {"layer", "rest of the step"}, {"forward_ms", 0.0},

@@ -72,23 +72,19 @@ def ratio(a, b):
 def report(figures, threads):
     lines = []
     add = lines.append
+    def training_table(key):
+        add("| threads | batch | minicnn | PyTorch | PyTorch, memory kept | minicnn / PyTorch | minicnn / kept |")
+        add("|---:|---:|---:|---:|---:|---:|---:|")
+        for t in threads:
+            for batch in (16, 64, 256):
+                m, p, k = (figures[f"train/{t}/{batch}"][x][0][key] for x in FRAMEWORKS)
+                add(f"| {t} | {batch} | {m:,.0f} | {p:,.0f} | {k:,.0f} | {ratio(m, p):.2f} | {ratio(m, k):.2f} |")
+
     add("## Training LeNet-5 on Fashion-MNIST (images/s, median of the rounds)\n")
-    add("| threads | batch | minicnn | PyTorch | PyTorch, memory kept | minicnn / PyTorch | minicnn / kept |")
-    add("|---:|---:|---:|---:|---:|---:|---:|")
-    for t in threads:
-        for batch in (16, 64, 256):
-            f = figures[f"train/{t}/{batch}"]
-            m, p, k = (f[x][0]["images_per_s"] for x in FRAMEWORKS)
-            add(f"| {t} | {batch} | {m:,.0f} | {p:,.0f} | {k:,.0f} | {ratio(m, p):.2f} | {ratio(m, k):.2f} |")
+    training_table("images_per_s")
     add("\nThe same per CPU-second of the process (images / CPU time; at 1 thread, the rate an idle core would "
         "give, whatever else the machine runs):\n")
-    add("| threads | batch | minicnn | PyTorch | PyTorch, memory kept | minicnn / PyTorch | minicnn / kept |")
-    add("|---:|---:|---:|---:|---:|---:|---:|")
-    for t in threads:
-        for batch in (16, 64, 256):
-            f = figures[f"train/{t}/{batch}"]
-            m, p, k = (f[x][0]["images_per_cpu_s"] for x in FRAMEWORKS)
-            add(f"| {t} | {batch} | {m:,.0f} | {p:,.0f} | {k:,.0f} | {ratio(m, p):.2f} | {ratio(m, k):.2f} |")
+    training_table("images_per_cpu_s")
     if len(threads) > 1:
         add("\nScaling, batch 64: " + ", ".join(
             f"{x} {ratio(figures[f'train/{threads[-1]}/64'][x][0]['images_per_s'], figures[f'train/{threads[0]}/64'][x][0]['images_per_s']):.2f}x"
