@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/npy.hpp"
 #include "inspect/filter_grid.hpp"
 #include "inspect/filter_history.hpp"
@@ -34,12 +34,6 @@ std::string output_format(const FiltersOptions& o) {
   for (const char* known : {"npy", "json", "csv"})
     if (extension == std::string(".") + known) return known;
   return "png";
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw Error(path + ": cannot write");
 }
 
 // weight[o][c][y][x] as nested JSON arrays.
@@ -140,12 +134,12 @@ CommandRunner add_filters_command(CLI::App& app) {
     } else {
       if (format == "npy") save_npy(out, weight);
       if (format == "json")
-        write_text(out, nlohmann::json{{"layer", name}, {"epoch", model.epoch},
+        write_file_atomically(out, nlohmann::json{{"layer", name}, {"epoch", model.epoch},
                                        {"shape", {weight.dim(0), weight.dim(1), weight.dim(2), weight.dim(3)}},
                                        {"weights", nested(weight)},
                                        {"bias", std::vector<float>(conv->bias().value.begin(), conv->bias().value.end())}}
                             .dump() + "\n");
-      if (format == "csv") write_text(out, csv(weight));
+      if (format == "csv") write_file_atomically(out, csv(weight));
       std::printf("%s: %s (%s) weights, float32 [%s] (filters, input channels, rows, columns)\n", out.c_str(), name.c_str(),
                   epoch.c_str(), weight.shape().str().c_str());
     }

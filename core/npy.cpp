@@ -3,7 +3,6 @@
 #include <bit>
 #include <cctype>
 #include <cstring>
-#include <fstream>
 #include <limits>
 
 #include "core/error.hpp"
@@ -252,15 +251,12 @@ void save_npy(const std::string& path, const NpyArray& array) {
   header += '\n';
   const std::vector<char> bytes = array.is_double ? encode<double>(array.values) : encode<float>(array.values);
 
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) fail(path, "cannot create the file");
-  const unsigned char version_and_size[4] = {1, 0, static_cast<unsigned char>(header.size() & 0xff),
-                                             static_cast<unsigned char>(header.size() >> 8)};
-  file.write(kMagic, kMagicSize);
-  file.write(reinterpret_cast<const char*>(version_and_size), 4);
-  file.write(header.data(), header.size());
-  file.write(bytes.data(), bytes.size());
-  if (!file.flush()) fail(path, "write error");
+  const char version_and_size[4] = {1, 0, static_cast<char>(header.size() & 0xff), static_cast<char>(header.size() >> 8)};
+  std::string file(kMagic, kMagicSize);
+  file.append(version_and_size, 4);
+  file += header;
+  file.append(bytes.data(), bytes.size());
+  write_file_atomically(path, file);
 }
 
 template <typename T>

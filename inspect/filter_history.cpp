@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/npy.hpp"
 #include "inspect/filter_grid.hpp"
 #include "layers/conv2d.hpp"
@@ -17,6 +17,8 @@ namespace minicnn {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr uint64_t kMaxScaleFileBytes = 4096;  // {"layer": NAME, "scale": VALUE}
 
 std::string scale_path(const std::string& run_dir) { return run_dir + "/filters/scale.json"; }
 
@@ -45,10 +47,10 @@ std::vector<int> recorded_filter_epochs(const std::string& run_dir, int last_epo
 }
 
 std::optional<RunFilterScale> read_run_filter_scale(const std::string& run_dir) {
-  std::ifstream in(scale_path(run_dir));
-  if (!in) return std::nullopt;
+  if (!fs::exists(scale_path(run_dir))) return std::nullopt;
+  const std::string text = read_whole_file(scale_path(run_dir), kMaxScaleFileBytes, "filter scale file");
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = nlohmann::json::parse(text);
     return RunFilterScale{j.at("layer").get<std::string>(), j.at("scale").get<double>()};
   } catch (const nlohmann::json::exception& e) {
     throw Error(scale_path(run_dir) + ": not the scale file minicnn writes: " + e.what());
@@ -80,9 +82,7 @@ double record_filters(const std::string& run_dir, const std::string& layer, int 
   const bool redraw_all = !previous || previous->layer != layer || previous->scale != scale;
   for (size_t k = 0; k < epochs.size(); ++k)
     if (redraw_all || epochs[k] == epoch) draw_weights(run_dir, layer, epochs[k], weights[k], scale);
-  std::ofstream out(scale_path(run_dir), std::ios::trunc);
-  out << nlohmann::json{{"layer", layer}, {"scale", scale}}.dump() << "\n";
-  if (!out.flush()) throw Error(scale_path(run_dir) + ": cannot write");
+  write_file_atomically(scale_path(run_dir), nlohmann::json{{"layer", layer}, {"scale", scale}}.dump() + "\n");
   return scale;
 }
 

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <numeric>
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/image.hpp"
 #include "datasets/preprocess.hpp"
 #include "inspect/filter_grid.hpp"
@@ -23,26 +23,8 @@ namespace {
 
 constexpr int kMistakesShown = 16;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-// Writes next to the file, then renames: a browser reloading the page never sees half of it.
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw Error(temporary + ": cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) throw Error(path + ": cannot write: " + ec.message());
-}
+// Files of the run directory that the report reads back: metrics.csv and the filter pictures.
+constexpr uint64_t kMaxRunFileBytes = uint64_t{64} << 20;
 
 // A page that reloads about once an epoch, but not more often than every 5 s or less than every 5 min.
 int refresh_for(double epoch_seconds) { return static_cast<int>(std::clamp(std::ceil(epoch_seconds * 1.1), 5.0, 300.0)); }
@@ -50,8 +32,7 @@ int refresh_for(double epoch_seconds) { return static_cast<int>(std::clamp(std::
 }  // namespace
 
 std::vector<EpochReport> read_metrics(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open the metrics file");
+  std::istringstream in(read_whole_file(path, kMaxRunFileBytes, "metrics file"));
   std::string line;
   std::getline(in, line);
   std::map<std::string, size_t> column;
@@ -176,7 +157,10 @@ void RunInspector::write_report(int epochs_done, const std::string& status, int 
       const std::string weights = filter_history_path(run_dir_, epoch, ".png"),
                         gradient = filter_history_path(run_dir_, epoch, "-grad.png");
       if (std::filesystem::exists(weights))
-        r.frames.push_back({epoch, read_file(weights), std::filesystem::exists(gradient) ? read_file(gradient) : ""});
+        r.frames.push_back({epoch, read_whole_file(weights, kMaxRunFileBytes, "filter picture"),
+                           std::filesystem::exists(gradient)
+                               ? read_whole_file(gradient, kMaxRunFileBytes, "filter picture")
+                               : ""});
     }
     if (const std::optional<RunFilterScale> run = read_run_filter_scale(run_dir_)) r.filter_scale = run->scale;
     r.kernels = nearest_classical_kernels(dynamic_cast<Conv2d<float>&>(net_.layer(*conv)).weight().value);
@@ -187,7 +171,7 @@ void RunInspector::write_report(int epochs_done, const std::string& status, int 
   r.mistakes = mistakes_;
   r.input = net_.input_shape();
   r.layers = summarize(net_);
-  write_atomically(run_dir_ + "/report.html", render_report(r));
+  write_file_atomically(run_dir_ + "/report.html", render_report(r), "the previous report is unchanged");
 }
 
 }  // namespace minicnn

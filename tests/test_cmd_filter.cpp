@@ -93,7 +93,7 @@ TEST_CASE("minicnn filter: bad input is a one-line error and exit status 2") {
   std::string errors;
   save_png("filter_step.png", step_image(1));
   CHECK(run_minicnn("filter missing.png --kernel box --out filter_out.png", &errors) == 2);
-  CHECK(errors == "minicnn: error: missing.png: cannot open the file\n");
+  CHECK(errors == "minicnn: error: missing.png: cannot open: No such file or directory\n");
   CHECK(run_minicnn("filter filter_step.png --kernel sobel --out filter_out.png", &errors) == 2);
   CHECK(errors.find("unknown kernel 'sobel'") != std::string::npos);
   CHECK(run_minicnn("filter filter_step.png --kernel box:11 --mode valid --out filter_out.png", &errors) == 2);

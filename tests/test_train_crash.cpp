@@ -39,12 +39,13 @@ std::string slurp(const fs::path& path) {
   return text.str();
 }
 
-// A scratch directory with the bars problem as IDX files and a config training on it for `epochs`.
+// A scratch directory with the bars problem as IDX files and a config training on it for `epochs`; with
+// hidden_units, a hidden linear layer of that width makes the checkpoint large.
 struct Scratch {
   fs::path root = fs::temp_directory_path() / ("minicnn-crash-test-" + std::to_string(::getpid()));
   fs::path config = root / "bars.json";
 
-  explicit Scratch(int epochs, int train_images) {
+  explicit Scratch(int epochs, int train_images, int hidden_units = 0) {
     fs::remove_all(root);
     fs::create_directories(root);
     Rng rng(9);
@@ -54,7 +55,11 @@ struct Scratch {
     std::ofstream(config) << R"({
       "input": {"channels": 1, "height": 12, "width": 12},
       "layers": [{"type": "conv2d", "filters": 6, "kernel": 3}, {"type": "relu"}, {"type": "maxpool"},
-                 {"type": "flatten"}, {"type": "dropout", "p": 0.1}, {"type": "linear", "units": 10}],
+                 {"type": "flatten"}, {"type": "dropout", "p": 0.1}, )"
+                   << (hidden_units > 0 ? R"({"type": "linear", "units": )" + std::to_string(hidden_units) +
+                                              R"(}, {"type": "relu"}, )"
+                                        : "")
+                   << R"({"type": "linear", "units": 10}],
       "optimizer": {"lr": 0.05, "momentum": 0.9},
       "data": {"path": ")" << (root / "data").string() << R"(", "normalize": "standardize"},
       "training": {"epochs": )" << epochs << R"(, "batch_size": 16, "seed": 3, "threads": 2}
@@ -309,11 +314,15 @@ TEST_CASE("a run killed at any moment and resumed loses no finished epoch and en
 }
 
 TEST_CASE("a disk that fills while saving a checkpoint: one clear error, exit status 1, the previous checkpoint intact") {
-  Scratch scratch(1, 600);
+  // A hidden layer of 512 makes the checkpoint (about 650 kB) the largest file of the run directory; the
+  // next is report.html (about 30 kB).
+  Scratch scratch(1, 600, 512);
   const fs::path run = scratch.root / "full";
   REQUIRE(Process({"train", scratch.config.string(), "--out", run.string()}, scratch.root / "first").wait() == 0);
   const fs::path checkpoint = run / "checkpoint.bin";
   const std::string before = slurp(checkpoint);
+  for (const auto& entry : fs::recursive_directory_iterator(run))
+    if (entry.is_regular_file() && entry.path() != checkpoint) REQUIRE(entry.file_size() < before.size() / 8);
   const std::string expected_start = "minicnn: failed: " + checkpoint.string() + ": cannot write " +
                                      checkpoint.string() + ".tmp.";
 
@@ -331,11 +340,11 @@ TEST_CASE("a disk that fills while saving a checkpoint: one clear error, exit st
   CHECK(check_run_directory(run, reported_epochs(limited.stdout_text())) == 1);
 
   // A real full file system where one can be made (root in a private mount namespace): a tmpfs holding the
-  // run directory, filled up to two pages.
+  // run directory, filled up to 32 pages: room for the new versions of every file but the checkpoint.
   const fs::path disk = scratch.root / "disk";
   fs::create_directories(disk);
   if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-      ::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=1m") != 0) {
+      ::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=2m") != 0) {
     MESSAGE("no tmpfs here (" << std::strerror(errno) << "): the full file system case is skipped");
   } else {
     const fs::path small_run = disk / "run";
@@ -347,7 +356,7 @@ TEST_CASE("a disk that fills while saving a checkpoint: one clear error, exit st
       while (::write(filler, page.data(), page.size()) == static_cast<ssize_t>(page.size())) {
       }
       CHECK(errno == ENOSPC);
-      REQUIRE(::ftruncate(filler, ::lseek(filler, 0, SEEK_CUR) - 2 * 4096) == 0);
+      REQUIRE(::ftruncate(filler, ::lseek(filler, 0, SEEK_CUR) - 32 * 4096) == 0);
       ::close(filler);
     }
     const std::string small_before = slurp(small_run / "checkpoint.bin");
