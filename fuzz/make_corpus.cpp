@@ -44,8 +44,8 @@ void idx_seeds(const std::string& target, bool gzip) {
   const std::string ext = gzip ? ".gz" : "";
   Rng rng(11);
   auto images_file = [&](int count, int rows, int cols) {
-    Tensor<float> images(Shape{count, 1, rows, cols});
-    for (float& x : images) x = static_cast<float>(rng.below(256)) / 255.0f;
+    Tensor<uint8_t> images(Shape{count, 1, rows, cols});
+    for (uint8_t& x : images) x = static_cast<uint8_t>(rng.below(256));
     write_idx((kWork / ("images" + ext)).string(), images);
     return read_file(kWork / ("images" + ext));
   };
