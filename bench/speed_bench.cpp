@@ -228,6 +228,8 @@ void bench_conv(int repeats, int only) {
            {"shape", {cc.n, cc.c, cc.h, cc.w, cc.oc, cc.k, cc.stride, cc.pad}},
            {"forward_gflops", flops / forward_s * 1e-9}, {"backward_gflops", 2 * flops / backward_s * 1e-9},
            {"total_gflops", 3 * flops / (forward_s + backward_s) * 1e-9},
+           {"sgemm_forward_gflops", flops / sgemm_forward_s * 1e-9},
+           {"sgemm_backward_gflops", 2 * flops / sgemm_backward_s * 1e-9},
            {"sgemm_total_gflops", 3 * flops / (sgemm_forward_s + sgemm_backward_s) * 1e-9}});
   }
 }
