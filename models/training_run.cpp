@@ -79,15 +79,20 @@ std::string metrics_row(const EpochReport& r) {
   return line;
 }
 
-// Removes the temporary files ("checkpoint.bin.tmp.<pid>") that a process killed while saving left behind.
-// Only the lock holder calls it, so no save of another process can be in flight.
+// Removes the temporary files ("checkpoint.bin.tmp.<pid>", "filters/epoch-001.png.tmp.<pid>") that a process
+// killed while saving left behind. Only the lock holder calls it, so no save of another process can be in
+// flight.
 void remove_stale_temporaries(const std::string& dir) {
+  const auto is_temporary = [](const std::string& name) {
+    const size_t mark = name.rfind(".tmp.");
+    if (mark == std::string::npos || mark == 0 || mark + 5 == name.size()) return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(mark + 5), name.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
   std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    for (const char* file : {"checkpoint.bin", "metrics.csv", "config.json", "filters.png"})
-      if (name.rfind(std::string(file) + ".tmp.", 0) == 0) fs::remove(entry.path(), ec);
-  }
+  for (const std::string& folder : {dir, dir + "/filters"})
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec))
+      if (is_temporary(entry.path().filename().string())) fs::remove(entry.path(), ec);
 }
 
 json to_json(const Rng::State& s) { return json::array({s[0], s[1], s[2], s[3]}); }

@@ -108,12 +108,21 @@ TEST_CASE("resuming after a finished epoch gives the uninterrupted run's weights
   Quiet quiet;
   train(f.request("straight"), quiet, stop);
   train(f.request("split", 1), quiet, stop);
+  // What processes killed mid-save leave behind, which the resume removes; and files that only look alike.
+  const fs::path split = f.root / "split";
+  const std::vector<fs::path> stale = {split / "report.html.tmp.123", split / "checkpoint.bin.tmp.77",
+                                       split / "filters" / "epoch-001.png.tmp.4567"};
+  const std::vector<fs::path> kept = {split / "notes.tmp.txt", split / "filters" / "epoch.tmp."};
+  for (const fs::path& path : stale) std::ofstream(path) << "half";
+  for (const fs::path& path : kept) std::ofstream(path) << "mine";
   TrainRequest resume;
-  resume.resume_dir = (f.root / "split").string();
+  resume.resume_dir = split.string();
   resume.epochs = 3;
   const TrainResult resumed = train(resume, quiet, stop);
   CHECK(resumed.epochs_done == 3);
   check_bit_identical(saved_params((f.root / "straight").string()), saved_params(resumed.run_dir));
+  for (const fs::path& path : stale) CHECK_FALSE(fs::exists(path));
+  for (const fs::path& path : kept) CHECK(fs::exists(path));
 }
 
 TEST_CASE("an interrupted epoch is saved and finished exactly on resume") {
