@@ -63,24 +63,66 @@ void Pool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   }
 }
 
+namespace {
+
+// Keeps the larger of the running maximum and in[k]: selects rather than branches, because which pixel of a
+// window wins is unpredictable. Strict >, taps in row-major order: the first maximum wins ties.
+template <typename T>
+void take_larger(const T* in, int32_t k, T& best_value, int32_t& best) {
+  const bool better = in[k] > best_value;
+  best_value = better ? in[k] : best_value;
+  best = better ? k : best;
+}
+
+}  // namespace
+
 template <typename T>
 void Pool2d<T>::max_pool_plane(const T* in, T* out, int32_t* argmax) const {
-  for (int i = 0; i < out_h_; ++i)
-    for (int j = 0; j < out_w_; ++j) {
-      const Window w = window(i, j);
-      int32_t best = w.top * in_w_ + w.left;
-      T best_value = in[best];
+  const int sw = options_.stride_w, pw = options_.pad_w, kw = options_.kernel_w;
+  // Output columns whose windows lie wholly inside the image's columns: [inner_first, inner_last).
+  const int inner_first = std::min((pw + sw - 1) / sw, out_w_);
+  const int inner_last = std::clamp((in_w_ + pw - kw) / sw + 1, inner_first, out_w_);
+  for (int i = 0; i < out_h_; ++i) {
+    T* out_row = out + i * out_w_;
+    int32_t* argmax_row = argmax + i * out_w_;
+    for (int j = 0; j < out_w_; j = j == inner_first - 1 ? std::max(inner_last, j + 1) : j + 1) {
+      if (j >= inner_first && j < inner_last) continue;
+      const Window w = window(i, j);  // a window the padding clips
+      argmax_row[j] = w.top * in_w_ + w.left;
+      out_row[j] = in[argmax_row[j]];
       for (int r = w.top; r < w.bottom; ++r)
-        for (int c = w.left; c < w.right; ++c) {
-          // Selects rather than branches: which pixel of a window wins is unpredictable.
-          const int32_t k = r * in_w_ + c;
-          const bool better = in[k] > best_value;
-          best_value = better ? in[k] : best_value;
-          best = better ? k : best;
-        }
-      out[i * out_w_ + j] = best_value;
-      argmax[i * out_w_ + j] = best;
+        for (int c = w.left; c < w.right; ++c) take_larger(in, r * in_w_ + c, out_row[j], argmax_row[j]);
     }
+    // The 2x2, stride-2 window of nearly every CNN with its sizes known to the compiler, which then computes
+    // a vector of outputs at a time; any other window (or one the padding clips above or below) with the
+    // same loop.
+    const Window rows = window(i, inner_first);
+    if (options_.kernel_h == 2 && kw == 2 && sw == 2 && rows.bottom - rows.top == 2)
+      max_pool_inner<2, 2, 2>(in, rows, inner_first, inner_last, out_row, argmax_row);
+    else
+      max_pool_inner<0, 0, 0>(in, rows, inner_first, inner_last, out_row, argmax_row);
+  }
+}
+
+// Outputs [first, last) of one output row, whose windows cover input rows [rows.top, rows.bottom) and lie
+// inside the image's columns. KernelH, KernelW and StrideW are the window's height (after clipping), width
+// and stride, or 0 to read them from rows and the options.
+template <typename T>
+template <int KernelH, int KernelW, int StrideW>
+void Pool2d<T>::max_pool_inner(const T* in, const Window& rows, int first, int last, T* out,
+                               int32_t* argmax) const {
+  const int kh = KernelH > 0 ? KernelH : rows.bottom - rows.top;
+  const int kw = KernelW > 0 ? KernelW : options_.kernel_w, sw = StrideW > 0 ? StrideW : options_.stride_w;
+  const int32_t origin = rows.top * in_w_ - options_.pad_w;  // the first tap of output column 0
+#pragma omp simd
+  for (int j = first; j < last; ++j) {
+    int32_t best = origin + j * sw;
+    T best_value = in[best];
+    for (int r = 0; r < kh; ++r)
+      for (int c = 0; c < kw; ++c) take_larger(in, origin + r * in_w_ + j * sw + c, best_value, best);
+    out[j] = best_value;
+    argmax[j] = best;
+  }
 }
 
 template <typename T>

@@ -38,6 +38,8 @@ class Pool2d : public Layer<T> {
   };
   Window window(int i, int j) const;
   void max_pool_plane(const T* in, T* out, int32_t* argmax) const;
+  template <int KernelH, int KernelW, int StrideW>
+  void max_pool_inner(const T* in, const Window& rows, int first, int last, T* out, int32_t* argmax) const;
   void average_pool_plane(const T* in, T* out) const;
 
   Pool2dOptions options_;
