@@ -85,14 +85,15 @@ void Pool2d<T>::max_pool_plane(const T* in, T* out, int32_t* argmax) const {
   for (int i = 0; i < out_h_; ++i) {
     T* out_row = out + i * out_w_;
     int32_t* argmax_row = argmax + i * out_w_;
-    for (int j = 0; j < out_w_; j = j == inner_first - 1 ? std::max(inner_last, j + 1) : j + 1) {
-      if (j >= inner_first && j < inner_last) continue;
-      const Window w = window(i, j);  // a window the padding clips
+    const auto clipped_window = [&](int j) {  // a window the padding clips at the left or right
+      const Window w = window(i, j);
       argmax_row[j] = w.top * in_w_ + w.left;
       out_row[j] = in[argmax_row[j]];
       for (int r = w.top; r < w.bottom; ++r)
         for (int c = w.left; c < w.right; ++c) take_larger(in, r * in_w_ + c, out_row[j], argmax_row[j]);
-    }
+    };
+    for (int j = 0; j < inner_first; ++j) clipped_window(j);
+    for (int j = inner_last; j < out_w_; ++j) clipped_window(j);
     // The 2x2, stride-2 window of nearly every CNN with its sizes known to the compiler, which then computes
     // a vector of outputs at a time; any other window (or one the padding clips above or below) with the
     // same loop.
