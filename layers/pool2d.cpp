@@ -114,13 +114,15 @@ void Pool2d<T>::max_pool_inner(const T* in, const Window& rows, int first, int l
                                int32_t* argmax) const {
   const int kh = KernelH > 0 ? KernelH : rows.bottom - rows.top;
   const int kw = KernelW > 0 ? KernelW : options_.kernel_w, sw = StrideW > 0 ? StrideW : options_.stride_w;
-  const int32_t origin = rows.top * in_w_ - options_.pad_w;  // the first tap of output column 0
+  // In locals: argmax's int32 stores could alias a member, which the loop would then have to reread.
+  const int in_w = in_w_;
+  const int32_t origin = rows.top * in_w - options_.pad_w;  // the first tap of output column 0
 #pragma omp simd
   for (int j = first; j < last; ++j) {
     int32_t best = origin + j * sw;
     T best_value = in[best];
     for (int r = 0; r < kh; ++r)
-      for (int c = 0; c < kw; ++c) take_larger(in, origin + r * in_w_ + j * sw + c, best_value, best);
+      for (int c = 0; c < kw; ++c) take_larger(in, origin + r * in_w + j * sw + c, best_value, best);
     out[j] = best_value;
     argmax[j] = best;
   }
