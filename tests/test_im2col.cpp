@@ -35,8 +35,6 @@ Dot dot(const std::vector<double>& a, const std::vector<double>& b) {
   return d;
 }
 
-}  // namespace
-
 TEST_CASE("the output size counts the kernel positions that fit") {
   for (const test::ConvCase& c : conv_cases(72, 11)) {
     const ConvGeometry& g = c.geometry;
@@ -46,28 +44,61 @@ TEST_CASE("the output size counts the kernel positions that fit") {
   }
 }
 
+// Checks im2col of a random image entry by entry against the formula, with rows row_stride apart (a
+// row_stride wider than OH·OW puts the matrix among others side by side: the entries between must stay as
+// they were).
+void check_im2col(const ConvGeometry& g, int64_t row_stride, Rng& rng) {
+  const Tensor<float> image = test::random_tensor<float>(Shape{g.channels, g.height, g.width}, rng);
+  const float untouched = -99.0f;  // every entry of the matrix must be written, and nothing else
+  std::vector<float> cols(g.col_rows() * row_stride, untouched);
+  im2col(g, image.data(), cols.data(), row_stride);
+  const int OH = g.out_h(), OW = g.out_w();
+  for (int ch = 0; ch < g.channels; ++ch)
+    for (int u = 0; u < g.kernel_h; ++u)
+      for (int v = 0; v < g.kernel_w; ++v) {
+        const int row = (ch * g.kernel_h + u) * g.kernel_w + v;
+        for (int i = 0; i < OH; ++i)
+          for (int j = 0; j < OW; ++j) {
+            const int y = i * g.stride_h + u * g.dilation_h - g.pad_h;
+            const int x = j * g.stride_w + v * g.dilation_w - g.pad_w;
+            const bool inside = y >= 0 && y < g.height && x >= 0 && x < g.width;
+            const float expected = inside ? image[(ch * g.height + y) * g.width + x] : 0.0f;
+            CHECK(cols[row * row_stride + i * OW + j] == expected);
+          }
+        for (int64_t col = OH * OW; col < row_stride; ++col) CHECK(cols[row * row_stride + col] == untouched);
+      }
+}
+
+}  // namespace
+
 TEST_CASE("im2col copies x[c, i·sh + u·dh - ph, j·sw + v·dw - pw] to row (c·KH + u)·KW + v, column i·OW + j") {
   Rng rng(5);
   for (const test::ConvCase& c : conv_cases(72, 12)) {
-    const ConvGeometry& g = c.geometry;
     INFO(test::describe(c));
-    const Tensor<float> image = test::random_tensor<float>(Shape{g.channels, g.height, g.width}, rng);
-    std::vector<float> cols(g.col_rows() * g.col_cols(), -99.0f);  // every entry must be written
-    im2col(g, image.data(), cols.data());
-    const int OH = g.out_h(), OW = g.out_w();
-    for (int ch = 0; ch < g.channels; ++ch)
-      for (int u = 0; u < g.kernel_h; ++u)
-        for (int v = 0; v < g.kernel_w; ++v)
-          for (int i = 0; i < OH; ++i)
-            for (int j = 0; j < OW; ++j) {
-              const int y = i * g.stride_h + u * g.dilation_h - g.pad_h;
-              const int x = j * g.stride_w + v * g.dilation_w - g.pad_w;
-              const bool inside = y >= 0 && y < g.height && x >= 0 && x < g.width;
-              const float expected = inside ? image[(ch * g.height + y) * g.width + x] : 0.0f;
-              const int row = (ch * g.kernel_h + u) * g.kernel_w + v, col = i * OW + j;
-              CHECK(cols[row * OH * OW + col] == expected);
-            }
+    check_im2col(c.geometry, c.geometry.col_cols(), rng);
+    check_im2col(c.geometry, c.geometry.col_cols() + 7, rng);
   }
+}
+
+// Stride 1 and an output as wide as the input: im2col copies each tap's rows in one piece, then zeroes the
+// entries that wrapped around the image's left and right edges.
+TEST_CASE("im2col of 'same' convolutions (stride 1, output as wide as the input), square or not, dilated or not") {
+  Rng rng(7);
+  int same = 0;
+  for (const int kernel : {1, 2, 3, 5})
+    for (const int dilation : {1, 2})
+      for (const int height : {1, 4, 9}) {
+        const int extent = dilation * (kernel - 1);  // the padding that keeps the width: extent/2 on each side
+        if (extent % 2 != 0) continue;
+        ConvGeometry g{.channels = 2, .height = height, .width = 6, .kernel_h = kernel, .kernel_w = kernel,
+                       .pad_h = extent / 2, .pad_w = extent / 2, .dilation_h = dilation, .dilation_w = dilation};
+        INFO("kernel " << kernel << " dilation " << dilation << " height " << height);
+        REQUIRE(g.out_w() == g.width);
+        check_im2col(g, g.col_cols(), rng);
+        check_im2col(g, g.col_cols() + 3, rng);
+        ++same;
+      }
+  CHECK(same == 21);
 }
 
 TEST_CASE("col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)>") {
