@@ -77,49 +77,42 @@ void Conv2d<T>::reserve_workspaces(int threads) {
 }
 
 template <typename T>
-typename Conv2d<T>::Columns Conv2d<T>::group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w,
-                                                     bool keep) {
-  const int64_t P = geometry_.col_cols();
-  const Columns kept{kept_columns_.data() + first * P, x.dim(0) * P};
-  if (kept_for_ == x.data()) return kept;
-  const Columns cols = keep ? kept : Columns{w.cols.data(), count * P};
-  const int64_t image_size = x.numel() / x.dim(0);
-  for (int g = 0; g < count; ++g)
-    im2col(geometry_, x.data() + (first + g) * image_size, cols.data + g * P, cols.row_stride);
-  return cols;
+const T* Conv2d<T>::group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w) {
+  const int64_t P = geometry_.col_cols(), image_size = x.numel() / x.dim(0);
+  // Image g's columns are at g·P of every row, rows count·P apart.
+  for (int g = 0; g < count; ++g) im2col(geometry_, x.data() + (first + g) * image_size, w.cols.data() + g * P, count * P);
+  return w.cols.data();
 }
 
 template <typename T>
-void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) {
+void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int64_t batch = x.dim(0);
   const int OC = options_.out_channels;  // output channels
   const int P = geometry_.col_cols();    // output pixels of one image, OH·OW
   const int K = geometry_.col_rows();    // kernel taps, C·KH·KW
   y.resize(Shape{batch, OC, geometry_.out_h(), geometry_.out_w()});
   reserve_workspaces(num_threads());
-  // A training forward is followed by a backward over the same images, which needs the same matrices.
-  const bool keep = ctx.training && batch * K * P * int64_t{sizeof(T)} <= kKeptColumnsBytes;
-  kept_for_ = nullptr;
-  if (keep) kept_columns_.resize(Shape{K, batch * P});
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
-      const Columns cols = group_columns(x, first, count, w, keep);
-      // Y = W · cols:  Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
+      const T* cols = group_columns(x, first, count, w);
+      // A lone image's outputs [OC, P] are its block of y; a group's go to the workspace, then to y.
       const int N = count * P;
-      gemm_strided(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), K, cols.data, cols.row_stride, T(0),
-                   w.outputs.data(), N);
-      // y[n,o,:] = Y[o, n's columns] + b[o]: back to one image after another.
+      T* Y = count == 1 ? y.data() + first * OC * P : w.outputs.data();
+      // Y = W · cols:  Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
+      gemm(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), cols, T(0), Y);
+      // y[n,o,:] = Y[o, n's columns] + b[o]: back to one image after another (in place for a lone image).
+      if (count == 1 && !options_.bias) return;
       for (int g = 0; g < count; ++g)
         for (int o = 0; o < OC; ++o) {
           const T b = options_.bias ? bias_.value[o] : T(0);
-          const T* from = w.outputs.data() + int64_t{o} * N + int64_t{g} * P;
+          const T* from = Y + int64_t{o} * N + int64_t{g} * P;
           T* to = y.data() + ((first + g) * OC + o) * P;
+#pragma omp simd  // from and to are the same entries or do not overlap at all
           for (int p = 0; p < P; ++p) to[p] = from[p] + b;
         }
     });
   });
-  if (keep) kept_for_ = x.data();
 }
 
 template <typename T>
@@ -137,16 +130,19 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
-      // dY[OC, count·P]: the group's output gradients side by side, as its outputs were.
+      // dY[OC, count·P]: a lone image's output gradient is its block of dy; a group's is gathered side by
+      // side, as its outputs were.
       const int N = count * P;
-      T* group_dy = w.outputs.data();
-      for (int g = 0; g < count; ++g)
-        for (int o = 0; o < OC; ++o)
-          std::copy_n(dy.data() + ((first + g) * OC + o) * P, P, group_dy + int64_t{o} * N + int64_t{g} * P);
-      const Columns cols = group_columns(x, first, count, w);
+      const T* group_dy = dy.data() + first * OC * P;
+      if (count > 1) {
+        for (int g = 0; g < count; ++g)
+          for (int o = 0; o < OC; ++o)
+            std::copy_n(dy.data() + ((first + g) * OC + o) * P, P, w.outputs.data() + int64_t{o} * N + int64_t{g} * P);
+        group_dy = w.outputs.data();
+      }
+      const T* cols = group_columns(x, first, count, w);
       // dW = dY · colsᵀ:  dW[OC,R] += dY[OC,N] · colsᵀ[N,R]   (M = OC, N = R, K = count·P)
-      gemm_strided(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, N, cols.data, cols.row_stride, T(1),
-                   w.dweight.data(), R);
+      gemm(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, cols, T(1), w.dweight.data());
       // db = dY · 1:  db[o] += Σ_p dY[o,p]
       for (int o = 0; o < OC; ++o) {
         T sum = 0;

@@ -38,14 +38,17 @@ class Conv2d : public Layer<T> {
   Param<T>& weight() { return weight_; }  // [OC, C, KH, KW]
   Param<T>& bias() { return bias_; }      // [OC]
 
-  // Images go through the GEMMs in groups: the im2col matrices of a group's G images sit side by side in one
-  // matrix cols[K, G·P] (image g's columns at g·P), so that one GEMM serves the whole group. Bigger GEMMs run
-  // closer to the machine's peak, and W is packed by OpenBLAS once per group instead of once per image.
-  // A group's matrix is kept near kGroupBytes, so that it stays in cache. group_size() is G.
+  // Images go through the GEMMs in groups of G = group_size(): the im2col matrices of a group sit side by side
+  // in one matrix cols[K, G·P] (image g's columns at g·P), so that one GEMM serves the whole group. A GEMM with
+  // few columns runs far below the machine's peak (OpenBLAS 0.3.21, one core: N = 16 at 0.7 and N = 4 at 0.25
+  // of the rate of N = 256), and each call costs a few microseconds of its own. A group's matrix is kept near
+  // kGroupBytes, so that it, its gradient and the group's outputs stay in the core's cache. An image whose
+  // matrix alone is that large is a group of its own, and then the GEMMs read and write its own blocks of
+  // the layer's input and output tensors, with no copies in between.
   int group_size() const;
 
  private:
-  static constexpr int64_t kGroupBytes = int64_t{1} << 20;
+  static constexpr int64_t kGroupBytes = int64_t{256} << 10;
 
   // Per-thread buffers, sized on first use and reused by every later step.
   struct Workspace {
@@ -57,24 +60,15 @@ class Conv2d : public Layer<T> {
   };
   void reserve_workspaces(int threads);
 
-  // A group's im2col matrix: where it starts and how far apart its rows are.
-  struct Columns {
-    T* data;
-    int64_t row_stride;
-  };
-  // The matrix of images [first, first + count) of the batch x: kept from the forward when the batch's
-  // matrices were kept, otherwise built, into the kept matrix when `keep` says so, else into the workspace.
-  Columns group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w, bool keep = false);
+  // The im2col matrix [C·KH·KW, count·OH·OW] of images [first, first + count) of the batch x, built in the
+  // workspace. (The backward builds it again rather than keep the forward's: a whole batch's matrices do not
+  // stay in cache, and writing and reading them out of cache cost more than building each group's twice.)
+  const T* group_columns(const Tensor<T>& x, int64_t first, int count, Workspace& w);
 
   Conv2dOptions options_;
   ConvGeometry geometry_;
   Param<T> weight_, bias_;
   std::vector<Workspace> workspaces_;
-  // In training, the forward keeps the whole batch's im2col matrices, side by side in [C·KH·KW, N·OH·OW],
-  // for the backward to reuse, unless that would take more than kKeptColumnsBytes.
-  static constexpr int64_t kKeptColumnsBytes = int64_t{64} << 20;
-  Tensor<T> kept_columns_;
-  const T* kept_for_ = nullptr;  // the batch whose matrices kept_columns_ holds
 };
 
 }  // namespace minicnn

@@ -153,18 +153,43 @@ TEST_CASE("conv2d input gradient is the full true convolution of dy with W (stri
   CHECK(tested == 72);
 }
 
-TEST_CASE("conv2d's backward reuses the training forward's im2col matrices and gets the same answers") {
-  Rng rng(37);
-  for (const ConvCase& c : test::conv_cases(36, 38)) {
+// Images of small im2col matrices share their GEMMs (group_size() of them side by side); an image whose
+// matrix is large has GEMMs of its own, which read and write its blocks of x, y and dy. Each way (and a
+// batch of 5 that groups and threads split unevenly) gives the direct cross-correlation and finite differences.
+TEST_CASE("conv2d in groups of images and one image at a time: the forward and the gradients are right") {
+  enum class Grouping { LoneImages, SomeGroups, OneGroup };
+  struct Case {
+    int channels, size;  // images channels x size x size, a 3x3 kernel with padding 1
+    Grouping grouping;
+  };
+  const int batch = 5;
+  for (const Case& k : {Case{4, 43, Grouping::LoneImages}, Case{2, 27, Grouping::SomeGroups}, Case{2, 5, Grouping::OneGroup}}) {
+    ConvCase c;
+    c.geometry = ConvGeometry{k.channels, k.size, k.size, 3, 3, 1, 1, 1, 1, 1, 1};
+    c.out_channels = 3;
+    c.batch = batch;
     INFO(test::describe(c));
+    Rng rng(41);
     Conv2d<float> conv = make_conv<float>(c, rng);
+    Conv2d<double> exact = make_conv<double>(c, rng);
+    for (const int group : {conv.group_size(), exact.group_size()}) {
+      INFO("group size " << group);
+      if (k.grouping == Grouping::LoneImages) CHECK(group == 1);
+      if (k.grouping == Grouping::SomeGroups) CHECK((group > 1 && group < batch));  // 5 is prime: some group is smaller
+      if (k.grouping == Grouping::OneGroup) CHECK(group >= batch);
+    }
     const Tensor<float> x = random_input<float>(c, rng);
-    const test::LayerPass rebuilt = test::run_layer_pass(conv, x, 2, 39);
-    const test::LayerPass kept = test::run_layer_pass(conv, x, 2, 39, Context{.training = true});
-    CHECK(std::equal(kept.y.begin(), kept.y.end(), rebuilt.y.begin(), rebuilt.y.end()));
-    CHECK(std::equal(kept.dx.begin(), kept.dx.end(), rebuilt.dx.begin(), rebuilt.dx.end()));
-    CHECK(std::equal(kept.dweight.begin(), kept.dweight.end(), rebuilt.dweight.begin(), rebuilt.dweight.end()));
-    CHECK(std::equal(kept.dbias.begin(), kept.dbias.end(), rebuilt.dbias.begin(), rebuilt.dbias.end()));
+    const Reference ref = direct_conv(c, x, conv.weight().value, conv.bias().value);
+    for (int threads : {1, 2}) {
+      INFO(threads << " thread(s)");
+      const test::LayerPass pass = test::run_layer_pass(conv, x, threads, 43);
+      for (int64_t i = 0; i < pass.y.numel(); ++i)
+        CHECK(std::abs(pass.y[i] - ref.y[i]) <= float_sum_bound(c.geometry.col_rows() + 1, ref.magnitude[i]));
+      test::ThreadCount scope(threads);
+      GradcheckOptions options = default_gradcheck_options<double>();
+      options.max_elements = 200;  // of each tensor, drawn at random from all the images
+      test::check_gradients(gradcheck(exact, random_input<double>(c, rng), Context{}, options));
+    }
   }
 }
 
