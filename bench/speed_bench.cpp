@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -48,17 +49,20 @@ double peak_rss_mb() {
   return usage.ru_maxrss / 1024.0;
 }
 
-// The best (least disturbed) of `repeats` timings of `body`, in seconds.
-template <typename Body>
-double best_time(int repeats, Body body) {
-  double best = 1e30;
-  for (int r = 0; r < repeats; ++r) {
-    const Clock::time_point start = Clock::now();
-    body();
-    best = std::min(best, seconds_since(start));
-  }
+// The best (least disturbed) of `repeats` timings of each body, in seconds. The bodies take turns, so that a
+// spell of a slower machine (a shared one changes speed from second to second) hits them all alike: their
+// ratios are steadier than their figures.
+std::vector<double> best_times(int repeats, const std::vector<std::function<void()>>& bodies) {
+  std::vector<double> best(bodies.size(), 1e30);
+  for (int r = 0; r < repeats; ++r)
+    for (size_t b = 0; b < bodies.size(); ++b) {
+      const Clock::time_point start = Clock::now();
+      bodies[b]();
+      best[b] = std::min(best[b], seconds_since(start));
+    }
   return best;
 }
+double best_time(int repeats, const std::function<void()>& body) { return best_times(repeats, {body})[0]; }
 
 void print(const json& record) {
   std::printf("%s\n", record.dump().c_str());
@@ -194,12 +198,6 @@ void bench_conv(int repeats, int only) {
     fill_uniform(dy, rng);
     conv.backward(x, y, dy, dx);
 
-    const double forward_s = best_time(repeats, [&] { conv.forward(x, y, ctx); });
-    const double backward_s = best_time(repeats, [&] {
-      conv.forward(x, y, ctx);  // backward needs the forward of the same batch, as in training
-      conv.backward(x, y, dy, dx);
-    }) - forward_s;
-
     // The same GEMMs on their own, group by group as Conv2d issues them: M, N, K of forward, dW and dcols.
     const ConvGeometry& g = conv.geometry();
     const int OC = cc.oc, R = g.col_rows(), group = conv.group_size();
@@ -220,8 +218,11 @@ void bench_conv(int repeats, int only) {
         }
       });
     };
-    const double sgemm_forward_s = best_time(repeats, [&] { gemms(true); });
-    const double sgemm_backward_s = best_time(repeats, [&] { gemms(false); });
+    const std::vector<double> seconds = best_times(repeats, {[&] { conv.forward(x, y, ctx); },
+                                                             [&] { conv.backward(x, y, dy, dx); },
+                                                             [&] { gemms(true); }, [&] { gemms(false); }});
+    const double forward_s = seconds[0], backward_s = seconds[1], sgemm_forward_s = seconds[2],
+                 sgemm_backward_s = seconds[3];
 
     const double flops = 2.0 * cc.n * OC * g.col_cols() * R;  // one multiply-add per weight per output pixel
     print({{"mode", "conv"}, {"threads", num_threads()},
