@@ -126,10 +126,13 @@ void col2im(const ConvGeometry& g, const T* cols, T* image, int64_t row_stride) 
     for (int i = r.rows.first; i < r.rows.last; ++i) {
       const T* in = cols + r.begin + int64_t{i} * OW + r.cols.first;
       T* out = image + r.pixel + (i - r.rows.first) * pixel_row_step;
+      // cols and image never overlap, and the entries of a run go to distinct pixels: vector adds (with the
+      // stores of a stride above 1 taken apart lane by lane) are safe.
       if (g.stride_w == 1)
-#pragma omp simd  // cols and image never overlap
+#pragma omp simd
         for (int64_t k = 0; k < length; ++k) out[k] += in[k];
       else
+#pragma omp simd
         for (int64_t k = 0; k < length; ++k) out[k * g.stride_w] += in[k];
     }
   });

@@ -59,8 +59,10 @@ void Conv2d<T>::init_params(Rng& rng) {
 
 template <typename T>
 int Conv2d<T>::group_size() const {
-  const int64_t image_bytes = int64_t{geometry_.col_rows()} * geometry_.col_cols() * int64_t{sizeof(T)};
-  return static_cast<int>(std::max<int64_t>(1, kGroupBytes / image_bytes));
+  const int64_t P = geometry_.col_cols();
+  const int64_t image_bytes = int64_t{geometry_.col_rows()} * P * int64_t{sizeof(T)};
+  const int64_t wide_enough = (kGroupColumns + P - 1) / P, in_cache = std::max<int64_t>(1, kGroupBytes / image_bytes);
+  return static_cast<int>(std::min(wide_enough, in_cache));
 }
 
 template <typename T>
@@ -96,19 +98,24 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
       const T* cols = group_columns(x, first, count, w);
-      // A lone image's outputs [OC, P] are its block of y; a group's go to the workspace, then to y.
+      // A lone image's outputs [OC, P] are its block of y. It starts as the bias, b[o] in every entry of row o,
+      // so that the GEMM adds the products to it (beta = 1) in the pass that writes them. A group's outputs go
+      // to the workspace, and then out to y image by image, with the bias added on the way.
       const int N = count * P;
-      T* Y = count == 1 ? y.data() + first * OC * P : w.outputs.data();
+      const bool lone = count == 1, bias_first = lone && options_.bias;
+      T* Y = lone ? y.data() + first * OC * P : w.outputs.data();
+      if (bias_first)
+        for (int o = 0; o < OC; ++o) std::fill_n(Y + int64_t{o} * P, P, bias_.value[o]);
       // Y = W · cols:  Y[M,N] = W[M,K] · cols[K,N]   (M = OC, N = count·P, K = C·KH·KW)
-      gemm(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), cols, T(0), Y);
-      // y[n,o,:] = Y[o, n's columns] + b[o]: back to one image after another (in place for a lone image).
-      if (count == 1 && !options_.bias) return;
+      gemm(Trans::No, Trans::No, OC, N, K, T(1), weight_.value.data(), cols, bias_first ? T(1) : T(0), Y);
+      if (lone) return;
+      // y[n,o,:] = Y[o, n's columns] + b[o]
       for (int g = 0; g < count; ++g)
         for (int o = 0; o < OC; ++o) {
           const T b = options_.bias ? bias_.value[o] : T(0);
           const T* from = Y + int64_t{o} * N + int64_t{g} * P;
           T* to = y.data() + ((first + g) * OC + o) * P;
-#pragma omp simd  // from and to are the same entries or do not overlap at all
+#pragma omp simd
           for (int p = 0; p < P; ++p) to[p] = from[p] + b;
         }
     });

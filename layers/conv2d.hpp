@@ -41,13 +41,14 @@ class Conv2d : public Layer<T> {
   // Images go through the GEMMs in groups of G = group_size(): the im2col matrices of a group sit side by side
   // in one matrix cols[K, G·P] (image g's columns at g·P), so that one GEMM serves the whole group. A GEMM with
   // few columns runs far below the machine's peak (OpenBLAS 0.3.21, one core: N = 16 at 0.7 and N = 4 at 0.25
-  // of the rate of N = 256), and each call costs a few microseconds of its own. A group's matrix is kept near
-  // kGroupBytes, so that it, its gradient and the group's outputs stay in the core's cache. An image whose
-  // matrix alone is that large is a group of its own, and then the GEMMs read and write its own blocks of
-  // the layer's input and output tensors, with no copies in between.
+  // of the rate of N = 256): images of small output maps are grouped up to kGroupColumns columns, as long as
+  // the group's matrix stays near kGroupBytes, so that it, its gradient and its outputs stay in the core's
+  // cache. Other images are groups of their own, and then the GEMMs read and write their own blocks of the
+  // layer's input and output tensors, with no copies in between.
   int group_size() const;
 
  private:
+  static constexpr int kGroupColumns = 256;
   static constexpr int64_t kGroupBytes = int64_t{256} << 10;
 
   // Per-thread buffers, sized on first use and reused by every later step.

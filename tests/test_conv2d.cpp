@@ -160,14 +160,17 @@ TEST_CASE("conv2d in groups of images and one image at a time: the forward and t
   enum class Grouping { LoneImages, SomeGroups, OneGroup };
   struct Case {
     int channels, size;  // images channels x size x size, a 3x3 kernel with padding 1
+    bool bias;
     Grouping grouping;
   };
   const int batch = 5;
-  for (const Case& k : {Case{4, 43, Grouping::LoneImages}, Case{2, 27, Grouping::SomeGroups}, Case{2, 5, Grouping::OneGroup}}) {
+  for (const Case& k : {Case{4, 43, true, Grouping::LoneImages}, Case{4, 43, false, Grouping::LoneImages},
+                        Case{2, 10, true, Grouping::SomeGroups}, Case{2, 5, true, Grouping::OneGroup}}) {
     ConvCase c;
     c.geometry = ConvGeometry{k.channels, k.size, k.size, 3, 3, 1, 1, 1, 1, 1, 1};
     c.out_channels = 3;
     c.batch = batch;
+    c.bias = k.bias;
     INFO(test::describe(c));
     Rng rng(41);
     Conv2d<float> conv = make_conv<float>(c, rng);
