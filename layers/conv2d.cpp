@@ -38,6 +38,19 @@ Shape Conv2d<T>::setup(const Shape& input) {
                 " (padding " + std::to_string(o.pad_h) + (o.pad_h == o.pad_w ? "" : "x" + std::to_string(o.pad_w)) +
                 ")");
   }
+  // Winograd's F(2x2, 3x3): a 3x3 stride-1 correlation, with a padding whose input gradient, padded by 2 - p,
+  // is again one (see core/winograd.hpp).
+  const bool winograd_applies = o.kernel_h == 3 && o.kernel_w == 3 && o.stride_h == 1 && o.stride_w == 1 &&
+                                o.dilation_h == 1 && o.dilation_w == 1 && o.pad_h == o.pad_w && o.pad_h <= 2;
+  if (o.algorithm == ConvAlgorithm::Winograd && !winograd_applies)
+    throw Error(this->name + ": the winograd algorithm is for 3x3 kernels of stride 1 without dilation, with the "
+                             "same padding of at most 2 on every side");
+  winograd_forward_ = WinogradGeometry{geometry_.channels, geometry_.height, geometry_.width, o.pad_h, o.out_channels};
+  winograd_input_gradient_ = WinogradGeometry{o.out_channels, geometry_.out_h(), geometry_.out_w(), 2 - o.pad_h,
+                                              geometry_.channels};
+  const bool winograd_pays = geometry_.channels >= kWinogradLeastChannels && o.out_channels >= kWinogradLeastChannels &&
+                             winograd_forward_.tiles_h() * winograd_forward_.tiles_w() >= kWinogradLeastTiles;
+  winograd_ = o.algorithm == ConvAlgorithm::Winograd || (o.algorithm == ConvAlgorithm::Auto && winograd_applies && winograd_pays);
   weight_ = Param<T>(this->name + ".weight", Shape{o.out_channels, input[0], o.kernel_h, o.kernel_w});
   if (o.bias) bias_ = Param<T>(this->name + ".bias", Shape{o.out_channels});
   return Shape{o.out_channels, geometry_.out_h(), geometry_.out_w()};
@@ -94,6 +107,19 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int K = geometry_.col_rows();    // kernel taps, C·KH·KW
   y.resize(Shape{batch, OC, geometry_.out_h(), geometry_.out_w()});
   reserve_workspaces(num_threads());
+  if (winograd_) {
+    // Y = Aᵀ [U ⊙ V] A, image by image, with U = G W Gᵀ made once for the batch (core/winograd.hpp).
+    winograd_filters_.resize(Shape{kWinogradPositions, OC, geometry_.channels});
+    winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::Forward, winograd_filters_.data());
+    const int64_t image_size = x.numel() / batch;
+    parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
+      for (int64_t n = begin; n < end; ++n)
+        winograd_conv3x3(winograd_forward_, x.data() + n * image_size, winograd_filters_.data(),
+                         options_.bias ? bias_.value.data() : nullptr, false, y.data() + n * OC * P,
+                         workspaces_[thread].winograd);
+    });
+    return;
+  }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
@@ -134,6 +160,12 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     w.dweight.zero();
     w.dbias.zero();
   }
+  const bool winograd_dx = winograd_ && !dx.empty();
+  if (winograd_dx) {
+    winograd_filters_.resize(Shape{kWinogradPositions, geometry_.channels, OC});
+    winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::InputGradient,
+                     winograd_filters_.data());
+  }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
@@ -158,6 +190,13 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
         w.dbias[o] += sum;
       }
       if (dx.empty()) return;  // dL/dx is not wanted
+      if (winograd_dx) {
+        // dx = the correlation of dy, padded by 2 - p, with W turned and its channels swapped (Winograd).
+        for (int g = 0; g < count; ++g)
+          winograd_conv3x3(winograd_input_gradient_, dy.data() + (first + g) * OC * P, winograd_filters_.data(),
+                           static_cast<const T*>(nullptr), true, dx.data() + (first + g) * image_size, w.winograd);
+        return;
+      }
       // dcols = Wᵀ · dY:  dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]   (M = R, N = count·P, K = OC)
       gemm(Trans::Yes, Trans::No, R, N, OC, T(1), weight_.value.data(), group_dy, T(0), w.dcols.data());
       // dx = col2im(dcols): each entry is added back into the pixel it was copied from.

@@ -2,14 +2,23 @@
 // Conv2d: the deep-learning convolution, a cross-correlation (the kernel is not flipped), as PyTorch's
 // nn.Conv2d:
 //   y[n,o,i,j] = b[o] + Σ_c Σ_u Σ_v W[o,c,u,v] · x[n, c, i·sh + u·dh - ph, j·sw + v·dw - pw]
-// computed as GEMMs over the im2col matrices of groups of images (see core/im2col.hpp).
+// computed as GEMMs over the im2col matrices of groups of images (see core/im2col.hpp), or, for 3x3 kernels of
+// stride 1, with Winograd's F(2x2, 3x3) (see core/winograd.hpp).
 #include <vector>
 
 #include "core/im2col.hpp"
+#include "core/winograd.hpp"
 #include "layers/init.hpp"
 #include "layers/layer.hpp"
 
 namespace minicnn {
+
+// How the layer computes: Auto takes Winograd's F(2x2, 3x3) for the forward and the input gradient where it
+// applies and pays (3x3 kernel, stride 1, no dilation, the same padding of at most 2 on every side, at least
+// kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image), and the
+// im2col GEMMs otherwise; the weight gradient is always an im2col GEMM. Im2col and Winograd force one way
+// (Winograd where it applies: setup refuses it elsewhere).
+enum class ConvAlgorithm { Auto, Im2col, Winograd };
 
 struct Conv2dOptions {
   int out_channels = 1;
@@ -19,6 +28,7 @@ struct Conv2dOptions {
   int dilation_h = 1, dilation_w = 1;
   bool bias = true;
   Init init = Init::XavierUniform;
+  ConvAlgorithm algorithm = ConvAlgorithm::Auto;
 };
 
 template <typename T>
@@ -46,8 +56,11 @@ class Conv2d : public Layer<T> {
   // cache. Other images are groups of their own, and then the GEMMs read and write their own blocks of the
   // layer's input and output tensors, with no copies in between.
   int group_size() const;
+  bool uses_winograd() const { return winograd_; }
 
  private:
+  // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
+  static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 64;
   static constexpr int kGroupColumns = 256;
   static constexpr int64_t kGroupBytes = int64_t{256} << 10;
 
@@ -58,6 +71,7 @@ class Conv2d : public Layer<T> {
     Tensor<T> outputs;  // [OC, G·OH·OW]: a group's outputs (forward) or output gradients (backward)
     Tensor<T> dweight;  // [OC, C·KH·KW]: this thread's share of dW
     Tensor<T> dbias;    // [OC]
+    WinogradWorkspace<T> winograd;
   };
   void reserve_workspaces(int threads);
 
@@ -70,6 +84,9 @@ class Conv2d : public Layer<T> {
   ConvGeometry geometry_;
   Param<T> weight_, bias_;
   std::vector<Workspace> workspaces_;
+  bool winograd_ = false;
+  WinogradGeometry winograd_forward_, winograd_input_gradient_;
+  Tensor<T> winograd_filters_;  // U of the forward or of the input gradient, made from W at each pass
 };
 
 }  // namespace minicnn

@@ -26,6 +26,7 @@ const std::initializer_list<const char*> kLayerTypes = {
     "conv2d", "maxpool", "avgpool", "global_avgpool", "relu", "leaky_relu", "sigmoid", "tanh", "linear",
     "flatten", "dropout"};
 const std::initializer_list<const char*> kInits = {"he_normal", "he_uniform", "xavier_normal", "xavier_uniform"};
+const std::initializer_list<const char*> kConvAlgorithms = {"auto", "im2col", "winograd"};
 
 std::vector<LayerTypeExtension>& extensions() {
   static std::vector<LayerTypeExtension> registered;
@@ -85,6 +86,7 @@ json read_layer(const json& object, const std::string& file, size_t index) {
     read_conv_padding(r, kernel, stride, dilation);
     r.boolean("bias", true);
     r.choice("init", "xavier_uniform", kInits);
+    r.choice("algorithm", "auto", kConvAlgorithms);
   } else if (type == "maxpool" || type == "avgpool") {
     const auto kernel = r.pair("kernel", {2, 2}, 1, kMaxWindow);
     r.pair("stride", kernel, 1, kMaxWindow);  // as PyTorch: the stride defaults to the kernel size
@@ -139,6 +141,10 @@ std::unique_ptr<Layer<T>> make_layer(const json& spec) {
     std::tie(o.dilation_h, o.dilation_w) = as_ints(spec["dilation"]);
     o.bias = spec["bias"];
     o.init = parse_init(spec["init"]);
+    const std::string algorithm = spec["algorithm"];
+    o.algorithm = algorithm == "winograd" ? ConvAlgorithm::Winograd
+                  : algorithm == "im2col" ? ConvAlgorithm::Im2col
+                                          : ConvAlgorithm::Auto;
     return std::make_unique<Conv2d<T>>(o);
   }
   if (type == "maxpool" || type == "avgpool" || type == "global_avgpool") {

@@ -15,18 +15,18 @@ using minicnn::test::ConvCase;
 
 namespace {
 
-template <typename T>
-Conv2dOptions options_of(const ConvCase& c) {
+Conv2dOptions options_of(const ConvCase& c, ConvAlgorithm algorithm) {
   const ConvGeometry& g = c.geometry;
   return Conv2dOptions{.out_channels = c.out_channels, .kernel_h = g.kernel_h, .kernel_w = g.kernel_w,
                        .stride_h = g.stride_h, .stride_w = g.stride_w, .pad_h = g.pad_h, .pad_w = g.pad_w,
-                       .dilation_h = g.dilation_h, .dilation_w = g.dilation_w, .bias = c.bias};
+                       .dilation_h = g.dilation_h, .dilation_w = g.dilation_w, .bias = c.bias,
+                       .algorithm = algorithm};
 }
 
 // A conv layer for the case, set up, with random weights and bias.
 template <typename T>
-Conv2d<T> make_conv(const ConvCase& c, Rng& rng) {
-  Conv2d<T> conv(options_of<T>(c));
+Conv2d<T> make_conv(const ConvCase& c, Rng& rng, ConvAlgorithm algorithm = ConvAlgorithm::Auto) {
+  Conv2d<T> conv(options_of(c, algorithm));
   conv.name = "conv1";
   conv.setup(Shape{c.geometry.channels, c.geometry.height, c.geometry.width});
   conv.weight().value = test::random_tensor<T>(conv.weight().value.shape(), rng);
@@ -222,6 +222,59 @@ TEST_CASE("conv2d gives the same results on 2 threads as on 1") {
     for (int64_t k = 0; k < one.dbias.numel(); ++k)
       CHECK(std::abs(one.dbias[k] - two.dbias[k]) <= 2 * float_sum_bound(terms, terms));
   }
+}
+
+// Winograd's F(2x2, 3x3) for the forward and the input gradient (core/winograd.hpp): the definition, finite
+// differences, for every padding it serves, odd and even sizes; and Auto takes it only where it pays.
+TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are right, and Auto picks it") {
+  for (const int pad : {0, 1, 2})
+    for (const int size : {5, 8}) {
+      ConvCase c;
+      c.geometry = ConvGeometry{16, size, size + 1, 3, 3, 1, 1, pad, pad, 1, 1};
+      c.out_channels = 16;
+      c.batch = 3;
+      c.bias = pad != 1;
+      INFO(test::describe(c));
+      Rng rng(45);
+      Conv2d<float> conv = make_conv<float>(c, rng, ConvAlgorithm::Winograd);
+      REQUIRE(conv.uses_winograd());
+      const Tensor<float> x = random_input<float>(c, rng);
+      const Reference ref = direct_conv(c, x, conv.weight().value, conv.bias().value);
+      Tensor<float> y;
+      conv.forward(x, y, Context{});
+      // Winograd's rounding bound (tests/test_winograd.cpp) for |x|, |W| < 1, C = 16, and the bias.
+      const double bound = 9.0 * 36.0 * 16 * (16 + 8) * double(std::numeric_limits<float>::epsilon()) + 1e-6;
+      for (int64_t k = 0; k < y.numel(); ++k) CHECK(std::abs(y[k] - ref.y[k]) <= bound);
+
+      Conv2d<double> exact = make_conv<double>(c, rng, ConvAlgorithm::Winograd);
+      GradcheckOptions options = default_gradcheck_options<double>();
+      options.max_elements = 150;
+      test::check_gradients(gradcheck(exact, random_input<double>(c, rng), Context{}, options));
+      test::check_backward_contract(exact, random_input<double>(c, rng), rng);
+    }
+  auto picks_winograd = [](int channels, int size, int kernel, int stride, int pad) {
+    Conv2d<float> conv(Conv2dOptions{.out_channels = 32, .kernel_h = kernel, .kernel_w = kernel, .stride_h = stride,
+                                     .stride_w = stride, .pad_h = pad, .pad_w = pad});
+    conv.name = "conv1";
+    conv.setup(Shape{channels, size, size});
+    return conv.uses_winograd();
+  };
+  CHECK(picks_winograd(32, 16, 3, 1, 1));      // 64 tiles of 2x2 outputs, 32 channels in and out
+  CHECK_FALSE(picks_winograd(3, 32, 3, 1, 1));   // 3 input channels: the transforms would dominate
+  CHECK_FALSE(picks_winograd(32, 14, 3, 1, 1));  // 49 tiles: GEMMs too narrow
+  CHECK_FALSE(picks_winograd(32, 16, 5, 1, 2));  // not 3x3
+  CHECK_FALSE(picks_winograd(32, 16, 3, 2, 1));  // stride 2
+  CHECK_FALSE(picks_winograd(32, 16, 3, 1, 3));  // padding 3: its input gradient would need a padding of -1
+}
+
+TEST_CASE("conv2d setup refuses the winograd algorithm where it does not apply") {
+  Conv2d<float> conv(Conv2dOptions{.out_channels = 2, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 2,
+                                   .algorithm = ConvAlgorithm::Winograd});
+  conv.name = "conv2";
+  CHECK_THROWS_WITH_AS(conv.setup(Shape{1, 8, 8}),
+                       "conv2: the winograd algorithm is for 3x3 kernels of stride 1 without dilation, with the same "
+                       "padding of at most 2 on every side",
+                       Error);
 }
 
 TEST_CASE("conv2d setup names the layer and the numbers when the kernel does not fit") {

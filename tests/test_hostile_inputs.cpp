@@ -289,7 +289,7 @@ const std::vector<Case>& cases() {
        R"msg(minicnn: error: DIR/c.bin: not a minicnn checkpoint (it does not start with "MCNNCKPT"))msg" "\n"},
       {"a checkpoint cut short",
        [](Scratch& s) { write(kDir / "c.bin", s.checkpoint().substr(0, 1000)); return "eval " + (kDir / "c.bin").string(); }, 2,
-       R"msg(minicnn: error: DIR/c.bin: truncated: the header announces a payload of 7091 bytes but the file holds 976)msg" "\n"},
+       R"msg(minicnn: error: DIR/c.bin: truncated: the header announces a payload of 7110 bytes but the file holds 976)msg" "\n"},
       {"a checkpoint with one byte changed",
        [](Scratch& s) {
          std::string bytes = s.checkpoint();
@@ -317,7 +317,7 @@ const std::vector<Case>& cases() {
          return "eval " + (kDir / "c.bin").string();
        },
        2,
-       R"msg(minicnn: error: DIR/c.bin: tensor conv1.weight claims 1099511627778 along axis 0, which the 6248 remaining bytes cannot hold (at byte 855))msg" "\n"},
+       R"msg(minicnn: error: DIR/c.bin: tensor conv1.weight claims 1099511627778 along axis 0, which the 6248 remaining bytes cannot hold (at byte 874))msg" "\n"},
       {"a checkpoint of another network",
        [](Scratch& s) {
          std::string bytes = s.checkpoint();

@@ -1,0 +1,177 @@
+#include "core/winograd.hpp"
+
+#include <algorithm>
+
+#include "core/blas.hpp"
+
+namespace minicnn {
+namespace {
+
+// Tiles are transformed, multiplied and transformed back a chunk of tile rows at a time: V and M of a
+// chunk take 16·C·tiles and 16·OC·tiles values, kept near kChunkBytes so that they stay in the core's cache
+// between the transforms and the GEMMs. At least kLeastChunkTiles tiles, so that the GEMMs stay wide.
+constexpr int64_t kChunkBytes = int64_t{512} << 10;
+constexpr int kLeastChunkTiles = 64;
+
+// u = G g Gᵀ for a 3x3 kernel g whose entry (i, j) is g[i·row + j·column] (row and column steps let the same
+// code read a kernel turned by 180 degrees).
+template <typename T>
+void transform_filter(const T* g, int64_t row, int64_t column, T u[16]) {
+  T t[4][3];  // G g: rows 0 and 3 are g's first and last rows, 1 and 2 their half sum and difference with the middle
+  for (int j = 0; j < 3; ++j) {
+    const T g0 = g[j * column], g1 = g[row + j * column], g2 = g[2 * row + j * column];
+    t[0][j] = g0;
+    t[1][j] = T(0.5) * (g0 + g1 + g2);
+    t[2][j] = T(0.5) * (g0 - g1 + g2);
+    t[3][j] = g2;
+  }
+  for (int i = 0; i < 4; ++i) {  // (G g) Gᵀ, the same on the columns
+    u[i * 4 + 0] = t[i][0];
+    u[i * 4 + 1] = T(0.5) * (t[i][0] + t[i][1] + t[i][2]);
+    u[i * 4 + 2] = T(0.5) * (t[i][0] - t[i][1] + t[i][2]);
+    u[i * 4 + 3] = t[i][2];
+  }
+}
+
+// Y = Aᵀ M A + b for tiles [0, count) of a tile row, each wholly inside the output: rows y0 and y1, entries
+// 2·tx and 2·tx + 1; M_ξ of tile tx at m[ξ·m_stride + tx]. Written out on M's 16 rows (ξ = 4·row + column)
+// so that the compiler vectorizes it over the tiles. With Accumulate, Y is added to the output.
+template <bool Accumulate, typename T>
+void output_tiles(const T* m, int64_t m_stride, int count, T b, T* y0, T* y1) {
+  const T *m0 = m, *m1 = m0 + m_stride, *m2 = m1 + m_stride, *m3 = m2 + m_stride, *m4 = m3 + m_stride,
+          *m5 = m4 + m_stride, *m6 = m5 + m_stride, *m7 = m6 + m_stride, *m8 = m7 + m_stride, *m9 = m8 + m_stride,
+          *m10 = m9 + m_stride, *m11 = m10 + m_stride, *m12 = m11 + m_stride, *m13 = m12 + m_stride,
+          *m14 = m13 + m_stride, *m15 = m14 + m_stride;
+#pragma omp simd
+  for (int tx = 0; tx < count; ++tx) {
+    // Aᵀ M, column j: s0j = M0j + M1j + M2j, s1j = M1j - M2j - M3j
+    const T s00 = m0[tx] + m4[tx] + m8[tx], s01 = m1[tx] + m5[tx] + m9[tx], s02 = m2[tx] + m6[tx] + m10[tx],
+            s03 = m3[tx] + m7[tx] + m11[tx];
+    const T s10 = m4[tx] - m8[tx] - m12[tx], s11 = m5[tx] - m9[tx] - m13[tx], s12 = m6[tx] - m10[tx] - m14[tx],
+            s13 = m7[tx] - m11[tx] - m15[tx];
+    // (Aᵀ M) A: the same on the columns
+    const T y00 = s00 + s01 + s02 + b, y01 = s01 - s02 - s03 + b, y10 = s10 + s11 + s12 + b, y11 = s11 - s12 - s13 + b;
+    if constexpr (Accumulate) {
+      y0[2 * tx] += y00, y0[2 * tx + 1] += y01, y1[2 * tx] += y10, y1[2 * tx + 1] += y11;
+    } else {
+      y0[2 * tx] = y00, y0[2 * tx + 1] = y01, y1[2 * tx] = y10, y1[2 * tx + 1] = y11;
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void winograd_filters(const T* weight, int out_channels, int channels, WinogradFilters which, T* U) {
+  const int rows = which == WinogradFilters::Forward ? out_channels : channels;
+  const int columns = which == WinogradFilters::Forward ? channels : out_channels;
+  const int64_t position_stride = int64_t{rows} * columns;  // U_ξ is [rows, columns]
+  for (int o = 0; o < out_channels; ++o)
+    for (int c = 0; c < channels; ++c) {
+      const T* g = weight + (int64_t{o} * channels + c) * 9;
+      T u[16];
+      if (which == WinogradFilters::Forward)
+        transform_filter(g, 3, 1, u);
+      else
+        transform_filter(g + 8, -3, -1, u);  // W'[u,v] = W[2-u, 2-v]: read from the last entry backwards
+      const int64_t at = which == WinogradFilters::Forward ? int64_t{o} * channels + c : int64_t{c} * out_channels + o;
+      for (int xi = 0; xi < kWinogradPositions; ++xi) U[xi * position_stride + at] = u[xi];
+    }
+}
+
+template <typename T>
+void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, bool accumulate, T* out,
+                      WinogradWorkspace<T>& w) {
+  const int C = g.channels, OC = g.out_channels, OH = g.out_h(), OW = g.out_w();
+  const int TH = g.tiles_h(), TW = g.tiles_w();
+  // The image inside its zeros, large enough that every tile reads a whole 4x4 input: no bounds checks below.
+  const int PH = 2 * TH + 2, PW = 2 * TW + 2;
+  w.padded.resize(Shape{C, PH, PW});
+  w.rows.resize(Shape{4, PW});
+  w.padded.zero();
+  for (int c = 0; c < C; ++c)
+    for (int r = 0; r < g.height; ++r)
+      std::copy_n(image + (int64_t{c} * g.height + r) * g.width, g.width,
+                  w.padded.data() + (int64_t{c} * PH + r + g.pad) * PW + g.pad);
+
+  const int64_t tile_bytes = int64_t{kWinogradPositions} * std::max(C, OC) * int64_t{sizeof(T)};
+  const int chunk_rows = static_cast<int>(
+      std::clamp<int64_t>(std::max<int64_t>(kChunkBytes / tile_bytes, kLeastChunkTiles) / TW, 1, TH));
+  for (int ty0 = 0; ty0 < TH; ty0 += chunk_rows) {
+    const int rows = std::min(chunk_rows, TH - ty0);
+    const int tiles = rows * TW;  // tile t = (ty - ty0)·TW + tx
+    w.V.resize(Shape{kWinogradPositions, C, tiles});
+    w.M.resize(Shape{kWinogradPositions, OC, tiles});
+    const int64_t v_stride = int64_t{C} * tiles, m_stride = int64_t{OC} * tiles;  // from V_ξ to V_ξ+1
+
+    // V = Bᵀ d B for every channel and tile. First Bᵀ d, on whole rows of the padded image at once (the 4
+    // rows of a tile row's inputs combine alike for every tile), then (Bᵀ d) B, the same on the columns of
+    // each tile: entries 2·tx to 2·tx + 3 of those rows.
+    T* t = w.rows.data();  // [4, PW]: the rows of Bᵀ d for one tile row
+    for (int c = 0; c < C; ++c)
+      for (int ty = ty0; ty < ty0 + rows; ++ty) {
+        const T* d0 = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
+        const T *d1 = d0 + PW, *d2 = d1 + PW, *d3 = d2 + PW;
+#pragma omp simd
+        for (int x = 0; x < PW; ++x) {
+          t[x] = d0[x] - d2[x];
+          t[PW + x] = d1[x] + d2[x];
+          t[2 * PW + x] = d2[x] - d1[x];
+          t[3 * PW + x] = d1[x] - d3[x];
+        }
+        T* v = w.V.data() + int64_t{c} * tiles + int64_t{ty - ty0} * TW;
+        for (int i = 0; i < 4; ++i) {
+          const T* r = t + i * PW;
+          T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
+#pragma omp simd
+          for (int tx = 0; tx < TW; ++tx) {
+            const T a = r[2 * tx], b = r[2 * tx + 1], e = r[2 * tx + 2], f = r[2 * tx + 3];
+            v0[tx] = a - e;
+            v1[tx] = b + e;
+            v2[tx] = e - b;
+            v3[tx] = b - f;
+          }
+        }
+      }
+
+    // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C)
+    for (int xi = 0; xi < kWinogradPositions; ++xi)
+      gemm(Trans::No, Trans::No, OC, tiles, C, T(1), U + int64_t{xi} * OC * C, w.V.data() + xi * v_stride, T(0),
+           w.M.data() + xi * m_stride);
+
+    // Y = Aᵀ M A for every output channel and tile, into out. Tiles wholly inside the output in one vector
+    // loop over a tile row; a last column or row of tiles that reaches past an odd-sized output, entry by entry.
+    const int whole_tw = OW / 2;
+    for (int o = 0; o < OC; ++o) {
+      const T b = bias != nullptr && !accumulate ? bias[o] : T(0);
+      for (int ty = ty0; ty < ty0 + rows; ++ty) {
+        const T* m = w.M.data() + int64_t{o} * tiles + int64_t{ty - ty0} * TW;  // M_ξ of the row's tiles: m + ξ·m_stride
+        T* y0 = out + (int64_t{o} * OH + 2 * ty) * OW;
+        T* y1 = 2 * ty + 1 < OH ? y0 + OW : nullptr;
+        if (y1 != nullptr && accumulate)
+          output_tiles<true>(m, m_stride, whole_tw, b, y0, y1);
+        else if (y1 != nullptr)
+          output_tiles<false>(m, m_stride, whole_tw, b, y0, y1);
+        // The tiles that reach past the output: into a 2x2 tile of their own, then the entries inside.
+        for (int tx = y1 != nullptr ? whole_tw : 0; tx < TW; ++tx) {
+          T tile[2][2];
+          output_tiles<false>(m + tx, m_stride, 1, b, tile[0], tile[1]);
+          for (int i = 0; i < (y1 != nullptr ? 2 : 1); ++i)
+            for (int j = 0; j < 2 && 2 * tx + j < OW; ++j) {
+              T& entry = (i == 0 ? y0 : y1)[2 * tx + j];
+              entry = accumulate ? entry + tile[i][j] : tile[i][j];
+            }
+        }
+      }
+    }
+  }
+}
+
+template void winograd_filters<float>(const float*, int, int, WinogradFilters, float*);
+template void winograd_filters<double>(const double*, int, int, WinogradFilters, double*);
+template void winograd_conv3x3<float>(const WinogradGeometry&, const float*, const float*, const float*, bool, float*,
+                                      WinogradWorkspace<float>&);
+template void winograd_conv3x3<double>(const WinogradGeometry&, const double*, const double*, const double*, bool,
+                                       double*, WinogradWorkspace<double>&);
+
+}  // namespace minicnn

@@ -1,0 +1,66 @@
+#pragma once
+// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016): a 3x3 cross-correlation of stride 1 computes each 2x2 tile of its output from the 4x4
+// tile of input under it, with 16 multiplications per input channel instead of 36:
+//
+//   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A        g: a 3x3 kernel, d: a 4x4 input tile, Y: the 2x2 output tile
+//
+//        [1  0 -1  0]        [ 1    0    0 ]
+//   Bᵀ = [0  1  1  0]    G = [1/2  1/2  1/2]    Aᵀ = [1  1  1  0]
+//        [0 -1  1  0]        [1/2 -1/2  1/2]         [0  1 -1 -1]
+//        [0  1  0 -1]        [ 0    0    1 ]
+//
+// Summed over the input channels, a tile's 16 elementwise products become 16 matrix products, one for each
+// position ξ of the transformed 4x4 tile, over many tiles at once:
+//
+//   M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]      U = G g Gᵀ for each (o, c), V = Bᵀ d B for each (c, tile)
+//
+// and each output tile is Aᵀ M A. That is 2.25 times fewer multiply-adds than the im2col GEMM, for the price
+// of the transforms (additions) and somewhat larger rounding errors: a transformed value adds up to 4 (V)
+// or 9 (U) others, and the output transform up to 9 products.
+#include "core/shape.hpp"
+#include "core/tensor.hpp"
+
+namespace minicnn {
+
+constexpr int kWinogradPositions = 16;  // ξ: the 4x4 positions of a transformed tile
+
+// The transformed filters U [16, rows, columns] of the 3x3 kernels weight [OC, C, 3, 3]:
+//   forward:         U_ξ[o, c] = (G W[o,c] Gᵀ)_ξ                                 rows = OC, columns = C
+//   input gradient:  U_ξ[c, o] = (G W'[c,o] Gᵀ)_ξ, W'[c,o][u,v] = W[o,c][2-u, 2-v]  rows = C,  columns = OC
+// The input gradient of a stride-1 correlation is the correlation of dy, padded by 2 - p, with the kernels
+// turned by 180 degrees and input and output channels swapped (docs/backprop-through-convolution.md).
+enum class WinogradFilters { Forward, InputGradient };
+template <typename T>
+void winograd_filters(const T* weight, int out_channels, int channels, WinogradFilters which, T* U);
+
+// A 3x3 correlation of stride 1: input [channels, height, width] with `pad` zeros on every side, output
+// [out_channels, height + 2·pad - 2, width + 2·pad - 2], cut into 2x2 tiles (the last row and column of
+// tiles reach past an odd-sized output; those entries are not written).
+struct WinogradGeometry {
+  int channels = 1, height = 1, width = 1;
+  int pad = 0;
+  int out_channels = 1;
+
+  int out_h() const { return height + 2 * pad - 2; }
+  int out_w() const { return width + 2 * pad - 2; }
+  int tiles_h() const { return (out_h() + 1) / 2; }
+  int tiles_w() const { return (out_w() + 1) / 2; }
+};
+
+// Scratch buffers of one thread, sized on first use and reused.
+template <typename T>
+struct WinogradWorkspace {
+  Tensor<T> padded;  // [C, 2·tiles_h + 2, 2·tiles_w + 2]: the input inside its zeros
+  Tensor<T> rows;    // [4, 2·tiles_w + 2]: the input transform's rows for one tile row
+  Tensor<T> V;       // [16, C, tiles of a chunk]
+  Tensor<T> M;       // [16, OC, tiles of a chunk]
+};
+
+// out [OC, OH, OW] = the correlation of image [C, H, W] with the filters U (rows OC, columns C), plus bias[o]
+// when bias is not null; with `accumulate`, the correlation is added to out instead.
+template <typename T>
+void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, bool accumulate, T* out,
+                      WinogradWorkspace<T>& w);
+
+}  // namespace minicnn

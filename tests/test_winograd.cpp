@@ -1,0 +1,136 @@
+// Winograd's F(2x2, 3x3): the 3x3 correlation it computes equals the definition's loops, in double and in
+// float, for odd and even sizes, every padding it serves, with and without bias, overwriting or adding, in
+// one chunk of tiles or several; and its input-gradient filters give the correlation's input gradient.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/winograd.hpp"
+#include "helpers.hpp"
+
+using namespace minicnn;
+
+namespace {
+
+// out[o, i, j] = Σ_c Σ_u Σ_v W[o,c,u,v] · x[c, i + u - pad, j + v - pad], zero outside x: the definition.
+std::vector<double> direct_correlation(const WinogradGeometry& g, const std::vector<double>& x,
+                                       const std::vector<double>& w) {
+  const int OH = g.out_h(), OW = g.out_w();
+  std::vector<double> out(static_cast<size_t>(g.out_channels) * OH * OW, 0.0);
+  for (int o = 0; o < g.out_channels; ++o)
+    for (int i = 0; i < OH; ++i)
+      for (int j = 0; j < OW; ++j)
+        for (int c = 0; c < g.channels; ++c)
+          for (int u = 0; u < 3; ++u)
+            for (int v = 0; v < 3; ++v) {
+              const int y = i + u - g.pad, z = j + v - g.pad;
+              if (y >= 0 && y < g.height && z >= 0 && z < g.width)
+                out[(o * OH + i) * OW + j] += w[((o * g.channels + c) * 3 + u) * 3 + v] * x[(c * g.height + y) * g.width + z];
+            }
+  return out;
+}
+
+// A bound on Winograd's rounding error, for inputs and weights of magnitude at most 1 (first order in the
+// unit roundoff ε): a transformed input adds up to 4 values (|V| ≤ 4, error ≤ 8ε), a transformed kernel up
+// to 9 (|U| ≤ 9, error ≤ 36ε); the GEMM sums C products (error ≤ (C + 2 + 2)ε · C·36 with the inputs'
+// errors); the output transform adds 9 of those (|y| ≤ 9·36·C, 4 more roundings).
+template <typename T>
+double winograd_bound(int channels) {
+  return 9.0 * 36.0 * channels * (channels + 8) * double(std::numeric_limits<T>::epsilon());
+}
+
+template <typename T>
+void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bias, bool accumulate) {
+  const Tensor<double> x = test::random_tensor<double>(Shape{g.channels, g.height, g.width}, rng);
+  const Tensor<double> w = test::random_tensor<double>(Shape{g.out_channels, g.channels, 3, 3}, rng);
+  const Tensor<double> b = test::random_tensor<double>(Shape{g.out_channels}, rng);
+  const Tensor<double> start = test::random_tensor<double>(Shape{g.out_channels, g.out_h(), g.out_w()}, rng);
+  std::vector<double> expected = direct_correlation(g, {x.begin(), x.end()}, {w.begin(), w.end()});
+  for (int o = 0; o < g.out_channels; ++o)
+    for (int p = 0; p < g.out_h() * g.out_w(); ++p)
+      expected[o * g.out_h() * g.out_w() + p] += accumulate ? start[o * g.out_h() * g.out_w() + p] : with_bias ? b[o] : 0.0;
+
+  auto as_t = [](const Tensor<double>& t) {
+    Tensor<T> r(t.shape());
+    std::copy(t.begin(), t.end(), r.begin());
+    return r;
+  };
+  const Tensor<T> xt = as_t(x), wt = as_t(w), bt = as_t(b);
+  Tensor<T> U(Shape{kWinogradPositions, g.out_channels, g.channels});
+  winograd_filters(wt.data(), g.out_channels, g.channels, WinogradFilters::Forward, U.data());
+  Tensor<T> out = accumulate ? as_t(start) : Tensor<T>(start.shape());
+  if (!accumulate) out.fill(T(1234));  // every entry must be written
+  WinogradWorkspace<T> workspace;
+  winograd_conv3x3<T>(g, xt.data(), U.data(), with_bias ? bt.data() : nullptr, accumulate, out.data(), workspace);
+  const double bound = winograd_bound<T>(g.channels) + (with_bias || accumulate ? 2 * std::numeric_limits<T>::epsilon() : 0);
+  for (int64_t k = 0; k < out.numel(); ++k) {
+    INFO("output " << k << ": winograd " << out[k] << ", definition " << expected[k]);
+    CHECK(std::abs(out[k] - expected[k]) <= bound);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Winograd F(2x2, 3x3) equals the definition's 3x3 correlation, in double and in float") {
+  Rng rng(51);
+  int geometries = 0;
+  for (const int channels : {1, 3, 16})
+    for (const int size : {1, 2, 3, 4, 7, 8})
+      for (const int pad : {0, 1, 2}) {
+        const WinogradGeometry g{.channels = channels, .height = size, .width = size + 3, .pad = pad, .out_channels = 5};
+        if (g.out_h() < 1) continue;
+        INFO("C=" << channels << " H=" << g.height << " W=" << g.width << " pad " << pad);
+        check_against_definition<double>(g, rng, true, false);
+        check_against_definition<float>(g, rng, true, false);
+        ++geometries;
+      }
+  CHECK(geometries == 48);
+}
+
+TEST_CASE("Winograd F(2x2, 3x3) without bias, and adding into its output") {
+  Rng rng(52);
+  const WinogradGeometry g{.channels = 4, .height = 9, .width = 6, .pad = 1, .out_channels = 3};
+  check_against_definition<double>(g, rng, false, false);
+  check_against_definition<double>(g, rng, true, true);  // the bias is not added when accumulating
+  check_against_definition<float>(g, rng, false, true);
+}
+
+TEST_CASE("Winograd F(2x2, 3x3) over several chunks of tiles") {
+  // 16 channels: a tile takes 16·16 values of V, so that about 512 tiles make a chunk; a 50x50 output has 625.
+  Rng rng(53);
+  check_against_definition<double>(WinogradGeometry{.channels = 16, .height = 50, .width = 50, .pad = 1, .out_channels = 4},
+                                   rng, true, false);
+}
+
+// dx[c, h, w] = Σ_o Σ_u Σ_v dy[o, h + p - u, w + p - v] · W[o,c,u,v]: the correlation of dy, padded by 2 - p,
+// with W turned by 180 degrees and its channels swapped.
+TEST_CASE("Winograd's input-gradient filters give the input gradient of a 3x3 correlation") {
+  Rng rng(54);
+  for (const int pad : {0, 1, 2}) {
+    const int C = 3, OC = 4, H = 7, W = 6, OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
+    INFO("pad " << pad);
+    const Tensor<double> w = test::random_tensor<double>(Shape{OC, C, 3, 3}, rng);
+    const Tensor<double> dy = test::random_tensor<double>(Shape{OC, OH, OW}, rng);
+    Tensor<double> U(Shape{kWinogradPositions, C, OC});
+    winograd_filters(w.data(), OC, C, WinogradFilters::InputGradient, U.data());
+    const WinogradGeometry g{.channels = OC, .height = OH, .width = OW, .pad = 2 - pad, .out_channels = C};
+    REQUIRE(g.out_h() == H);
+    REQUIRE(g.out_w() == W);
+    Tensor<double> dx(Shape{C, H, W});
+    WinogradWorkspace<double> workspace;
+    winograd_conv3x3<double>(g, dy.data(), U.data(), nullptr, true, dx.data(), workspace);
+    for (int c = 0; c < C; ++c)
+      for (int h = 0; h < H; ++h)
+        for (int x = 0; x < W; ++x) {
+          double expected = 0.0;
+          for (int o = 0; o < OC; ++o)
+            for (int u = 0; u < 3; ++u)
+              for (int v = 0; v < 3; ++v) {
+                const int i = h + pad - u, j = x + pad - v;
+                if (i >= 0 && i < OH && j >= 0 && j < OW) expected += dy[(o * OH + i) * OW + j] * w.at(o, c, u, v);
+              }
+          CHECK(std::abs(dx[(c * H + h) * W + x] - expected) <= winograd_bound<double>(OC));
+        }
+  }
+}
