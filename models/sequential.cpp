@@ -1,8 +1,10 @@
 #include "models/sequential.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/stopwatch.hpp"
 
 namespace minicnn {
@@ -133,8 +135,13 @@ std::string Sequential<T>::first_non_finite() const {
 
 template <typename T>
 void Sequential<T>::zero_grad() {
-  for (Param<T>* p : params_) p->grad.zero();
-  for (Tensor<T>& g : gradients_) g.zero();
+  // Megabytes of gradients, every step: cleared by all threads.
+  const auto clear = [](Tensor<T>& t) {
+    parallel_for(t.numel(), [&](int64_t begin, int64_t end, int) { std::fill(t.data() + begin, t.data() + end, T(0)); },
+                 kElementwiseGrain);
+  };
+  for (Param<T>* p : params_) clear(p->grad);
+  for (Tensor<T>& g : gradients_) clear(g);
 }
 
 template class Sequential<float>;
