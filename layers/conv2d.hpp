@@ -60,7 +60,7 @@ class Conv2d : public Layer<T> {
 
  private:
   // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
-  static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 64;
+  static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 49;
   static constexpr int kGroupColumns = 256;
   static constexpr int64_t kGroupBytes = int64_t{256} << 10;
 
