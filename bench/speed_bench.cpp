@@ -227,6 +227,7 @@ void bench_conv(int repeats, int only) {
     const double flops = 2.0 * cc.n * OC * g.col_cols() * R;  // one multiply-add per weight per output pixel
     print({{"mode", "conv"}, {"threads", num_threads()},
            {"shape", {cc.n, cc.c, cc.h, cc.w, cc.oc, cc.k, cc.stride, cc.pad}},
+           {"algorithm", conv.uses_winograd() ? "winograd" : "im2col"},
            {"forward_gflops", flops / forward_s * 1e-9}, {"backward_gflops", 2 * flops / backward_s * 1e-9},
            {"total_gflops", 3 * flops / (forward_s + backward_s) * 1e-9},
            {"sgemm_forward_gflops", flops / sgemm_forward_s * 1e-9},

@@ -108,12 +108,13 @@ def report(figures, threads):
             f"{k['batch1_latency_us']:.0f} | {ratio(p['batch1_latency_us'], m['batch1_latency_us']):.2f} "
             f"({ratio(k['batch1_latency_us'], m['batch1_latency_us']):.2f}) |")
     for t in threads:
-        add(f"\n## conv2d forward + backward, {t} thread(s) (GFLOP/s; backward = input and weight gradients)\n")
-        add("| N,C,H,W,OC,K,s,p | minicnn fwd | minicnn bwd | minicnn total | PyTorch fwd | PyTorch bwd | "
-            "PyTorch total | sgemm total | efficiency | minicnn / PyTorch |")
-        add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        add(f"\n## conv2d forward + backward, {t} thread(s) (GFLOP/s: the direct convolution's multiply-adds per "
+            "second, whatever the algorithm; backward = input and weight gradients)\n")
+        add("| N,C,H,W,OC,K,s,p | minicnn's algorithm | minicnn fwd | minicnn bwd | minicnn total | PyTorch fwd | "
+            "PyTorch bwd | PyTorch total | sgemm total | efficiency | minicnn / PyTorch |")
+        add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for m, p in zip(figures[f"conv/{t}"]["minicnn"], figures[f"conv/{t}"]["pytorch"]):
-            add(f"| {','.join(map(str, m['shape']))} | {m['forward_gflops']:.1f} | {m['backward_gflops']:.1f} | "
+            add(f"| {','.join(map(str, m['shape']))} | {m['algorithm']} | {m['forward_gflops']:.1f} | {m['backward_gflops']:.1f} | "
                 f"{m['total_gflops']:.1f} | {p['forward_gflops']:.1f} | {p['backward_gflops']:.1f} | "
                 f"{p['total_gflops']:.1f} | {m['sgemm_total_gflops']:.1f} | "
                 f"{ratio(m['total_gflops'], m['sgemm_total_gflops']):.2f} | {ratio(m['total_gflops'], p['total_gflops']):.2f} |")
