@@ -84,7 +84,7 @@ void Conv2d<T>::reserve_workspaces(int threads) {
   const int64_t group_columns = int64_t{group_size()} * geometry_.col_cols();
   for (Workspace& w : workspaces_) {
     w.cols.resize(Shape{geometry_.col_rows(), group_columns});
-    w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
+    if (!winograd_) w.dcols.resize(Shape{geometry_.col_rows(), group_columns});  // Winograd makes dx without it
     w.outputs.resize(Shape{options_.out_channels, group_columns});
     w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
     w.dbias.resize(Shape{options_.out_channels});

@@ -67,7 +67,7 @@ class Conv2d : public Layer<T> {
   // Per-thread buffers, sized on first use and reused by every later step.
   struct Workspace {
     Tensor<T> cols;     // [C·KH·KW, G·OH·OW]: a group's receptive fields
-    Tensor<T> dcols;    // [C·KH·KW, G·OH·OW]: their gradient
+    Tensor<T> dcols;    // [C·KH·KW, G·OH·OW]: their gradient (im2col layers)
     Tensor<T> outputs;  // [OC, G·OH·OW]: a group's outputs (forward) or output gradients (backward)
     Tensor<T> dweight;  // [OC, C·KH·KW]: this thread's share of dW
     Tensor<T> dbias;    // [OC]
