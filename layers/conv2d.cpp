@@ -205,8 +205,12 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     });
   });
   // Sum the threads' shares in thread order, so a given thread count always rounds the same way.
+  const int64_t weights = weight_.grad.numel();
+  T* dW = weight_.grad.data();
   for (const Workspace& w : workspaces_) {
-    for (int64_t i = 0; i < weight_.grad.numel(); ++i) weight_.grad[i] += w.dweight[i];
+    const T* share = w.dweight.data();
+#pragma omp simd
+    for (int64_t i = 0; i < weights; ++i) dW[i] += share[i];
     if (options_.bias)
       for (int o = 0; o < OC; ++o) bias_.grad[o] += w.dbias[o];
   }
