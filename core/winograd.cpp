@@ -88,11 +88,19 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   const int PH = 2 * TH + 2, PW = 2 * TW + 2;
   w.padded.resize(Shape{C, PH, PW});
   w.rows.resize(Shape{4, PW});
-  w.padded.zero();
-  for (int c = 0; c < C; ++c)
-    for (int r = 0; r < g.height; ++r)
-      std::copy_n(image + (int64_t{c} * g.height + r) * g.width, g.width,
-                  w.padded.data() + (int64_t{c} * PH + r + g.pad) * PW + g.pad);
+  // Each entry written once: the image's rows between their zeros, and the rows of zeros above and below.
+  const int right = PW - g.pad - g.width;  // zeros right of a row (the last tile column may reach past it)
+  for (int c = 0; c < C; ++c) {
+    T* plane = w.padded.data() + int64_t{c} * PH * PW;
+    std::fill_n(plane, int64_t{g.pad} * PW, T(0));
+    for (int r = 0; r < g.height; ++r) {
+      T* row = plane + int64_t{r + g.pad} * PW;
+      std::fill_n(row, g.pad, T(0));
+      std::copy_n(image + (int64_t{c} * g.height + r) * g.width, g.width, row + g.pad);
+      std::fill_n(row + g.pad + g.width, right, T(0));
+    }
+    std::fill_n(plane + int64_t{g.pad + g.height} * PW, int64_t{PH - g.pad - g.height} * PW, T(0));
+  }
 
   const int64_t tile_bytes = int64_t{kWinogradPositions} * std::max(C, OC) * int64_t{sizeof(T)};
   const int chunk_rows = static_cast<int>(

@@ -1,10 +1,12 @@
 #pragma once
 // What several test programs share: random tensors, a thread-count guard, the assertions that a gradient
-// check passed and that backward adds, and the convolution geometries the im2col and conv2d tests sweep.
+// check passed and that backward adds, the convolution geometries the im2col and conv2d tests sweep, and
+// the rounding bound of Winograd's F(2x2, 3x3).
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -145,6 +147,15 @@ inline std::string describe(const ConvCase& c) {
          " kernel " + pair(g.kernel_h, g.kernel_w) + " stride " + pair(g.stride_h, g.stride_w) + " padding " +
          pair(g.pad_h, g.pad_w) + " dilation " + pair(g.dilation_h, g.dilation_w) + ", out " +
          std::to_string(c.out_channels) + ", batch " + std::to_string(c.batch) + (c.bias ? ", bias" : ", no bias");
+}
+
+// A bound on Winograd's rounding error, for inputs and weights of magnitude at most 1 (first order in the
+// unit roundoff ε): a transformed input adds up to 4 values (|V| ≤ 4, error ≤ 8ε), a transformed kernel up
+// to 9 (|U| ≤ 9, error ≤ 36ε); the GEMM sums C products (error ≤ (C + 2 + 2)ε · C·36 with the inputs'
+// errors); the output transform adds 9 of those (|y| ≤ 9·36·C, 4 more roundings).
+template <typename T>
+inline double winograd_bound(int channels) {
+  return 9.0 * 36.0 * channels * (channels + 8) * double(std::numeric_limits<T>::epsilon());
 }
 
 // What one forward and backward of a layer with a weight and a bias produced.

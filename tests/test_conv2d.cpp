@@ -242,8 +242,8 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
       const Reference ref = direct_conv(c, x, conv.weight().value, conv.bias().value);
       Tensor<float> y;
       conv.forward(x, y, Context{});
-      // Winograd's rounding bound (tests/test_winograd.cpp) for |x|, |W| < 1, C = 16, and the bias.
-      const double bound = 9.0 * 36.0 * 16 * (16 + 8) * double(std::numeric_limits<float>::epsilon()) + 1e-6;
+      // Winograd's rounding bound (tests/helpers.hpp) for |x|, |W| < 1, C = 16, and the bias.
+      const double bound = test::winograd_bound<float>(16) + 1e-6;
       for (int64_t k = 0; k < y.numel(); ++k) CHECK(std::abs(y[k] - ref.y[k]) <= bound);
 
       Conv2d<double> exact = make_conv<double>(c, rng, ConvAlgorithm::Winograd);

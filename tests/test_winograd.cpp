@@ -31,17 +31,9 @@ std::vector<double> direct_correlation(const WinogradGeometry& g, const std::vec
   return out;
 }
 
-// A bound on Winograd's rounding error, for inputs and weights of magnitude at most 1 (first order in the
-// unit roundoff ε): a transformed input adds up to 4 values (|V| ≤ 4, error ≤ 8ε), a transformed kernel up
-// to 9 (|U| ≤ 9, error ≤ 36ε); the GEMM sums C products (error ≤ (C + 2 + 2)ε · C·36 with the inputs'
-// errors); the output transform adds 9 of those (|y| ≤ 9·36·C, 4 more roundings).
 template <typename T>
-double winograd_bound(int channels) {
-  return 9.0 * 36.0 * channels * (channels + 8) * double(std::numeric_limits<T>::epsilon());
-}
-
-template <typename T>
-void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bias, bool accumulate) {
+void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bias, bool accumulate,
+                              WinogradWorkspace<T>* shared = nullptr) {
   const Tensor<double> x = test::random_tensor<double>(Shape{g.channels, g.height, g.width}, rng);
   const Tensor<double> w = test::random_tensor<double>(Shape{g.out_channels, g.channels, 3, 3}, rng);
   const Tensor<double> b = test::random_tensor<double>(Shape{g.out_channels}, rng);
@@ -61,9 +53,10 @@ void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bia
   winograd_filters(wt.data(), g.out_channels, g.channels, WinogradFilters::Forward, U.data());
   Tensor<T> out = accumulate ? as_t(start) : Tensor<T>(start.shape());
   if (!accumulate) out.fill(T(1234));  // every entry must be written
-  WinogradWorkspace<T> workspace;
+  WinogradWorkspace<T> own;
+  WinogradWorkspace<T>& workspace = shared != nullptr ? *shared : own;
   winograd_conv3x3<T>(g, xt.data(), U.data(), with_bias ? bt.data() : nullptr, accumulate, out.data(), workspace);
-  const double bound = winograd_bound<T>(g.channels) + (with_bias || accumulate ? 2 * std::numeric_limits<T>::epsilon() : 0);
+  const double bound = test::winograd_bound<T>(g.channels) + (with_bias || accumulate ? 2 * std::numeric_limits<T>::epsilon() : 0);
   for (int64_t k = 0; k < out.numel(); ++k) {
     INFO("output " << k << ": winograd " << out[k] << ", definition " << expected[k]);
     CHECK(std::abs(out[k] - expected[k]) <= bound);
@@ -103,6 +96,20 @@ TEST_CASE("Winograd F(2x2, 3x3) over several chunks of tiles") {
                                    rng, true, false);
 }
 
+// A layer's workspace serves its forward and its input gradient, two geometries in turn: what one left in
+// the buffers (the padded image's zeros included) must not leak into the other.
+TEST_CASE("Winograd F(2x2, 3x3) with one workspace for several geometries in turn") {
+  Rng rng(56);
+  WinogradWorkspace<double> workspace;
+  for (const WinogradGeometry& g : {WinogradGeometry{.channels = 3, .height = 9, .width = 7, .pad = 0, .out_channels = 2},
+                                    WinogradGeometry{.channels = 2, .height = 5, .width = 4, .pad = 2, .out_channels = 3},
+                                    WinogradGeometry{.channels = 3, .height = 8, .width = 8, .pad = 1, .out_channels = 2},
+                                    WinogradGeometry{.channels = 2, .height = 5, .width = 4, .pad = 2, .out_channels = 3}}) {
+    INFO("C=" << g.channels << " H=" << g.height << " W=" << g.width << " pad " << g.pad);
+    check_against_definition<double>(g, rng, true, false, &workspace);
+  }
+}
+
 // dx[c, h, w] = Σ_o Σ_u Σ_v dy[o, h + p - u, w + p - v] · W[o,c,u,v]: the correlation of dy, padded by 2 - p,
 // with W turned by 180 degrees and its channels swapped.
 TEST_CASE("Winograd's input-gradient filters give the input gradient of a 3x3 correlation") {
@@ -130,7 +137,7 @@ TEST_CASE("Winograd's input-gradient filters give the input gradient of a 3x3 co
                 const int i = h + pad - u, j = x + pad - v;
                 if (i >= 0 && i < OH && j >= 0 && j < OW) expected += dy[(o * OH + i) * OW + j] * w.at(o, c, u, v);
               }
-          CHECK(std::abs(dx[(c * H + h) * W + x] - expected) <= winograd_bound<double>(OC));
+          CHECK(std::abs(dx[(c * H + h) * W + x] - expected) <= test::winograd_bound<double>(OC));
         }
   }
 }
