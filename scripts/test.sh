@@ -6,11 +6,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
 jobs=$(nproc)
-"$top/scripts/build.sh" "$top/build"
-(cd "$top/build" && ctest --output-on-failure -j "$jobs")
+# Tests on explicitly: scripts/run.sh configures the same build directory without them, and CMake keeps that.
+"$top/scripts/build.sh" "$top/build" -DMINICNN_BUILD_TESTS=ON
+(cd "$top/build" && ctest --output-on-failure --no-tests=error -j "$jobs")
 if [[ "${MINICNN_SKIP_SANITIZE:-0}" != 1 ]]; then
-  "$top/scripts/build.sh" "$top/build-sanitize" -DCMAKE_BUILD_TYPE=Debug -DMINICNN_SANITIZE=ON -DMINICNN_BUILD_BENCH=OFF
-  (cd "$top/build-sanitize" && ctest --output-on-failure -j "$jobs")
+  "$top/scripts/build.sh" "$top/build-sanitize" -DCMAKE_BUILD_TYPE=Debug -DMINICNN_SANITIZE=ON -DMINICNN_BUILD_TESTS=ON \
+    -DMINICNN_BUILD_BENCH=OFF
+  (cd "$top/build-sanitize" && ctest --output-on-failure --no-tests=error -j "$jobs")
 fi
 if [[ "${MINICNN_SKIP_FUZZ:-0}" != 1 ]]; then
   MINICNN_FUZZ_JOBS=$jobs "$top/scripts/fuzz.sh" "${MINICNN_FUZZ_SECONDS:-30}"
