@@ -3,7 +3,7 @@
 //
 //   speed_bench train CONFIG --threads T --batch B --images N   training throughput and peak memory
 //   speed_bench infer CONFIG --threads T                        batch-1000 throughput, batch-1 latency
-//   speed_bench conv --threads T                                conv2d forward/backward per shape, next to
+//   speed_bench conv --threads T [--case K] [--algorithm A]     conv2d forward/backward per shape, next to
 //                                                               a bare sgemm of the same GEMMs
 //   speed_bench layers CONFIG --threads T --batch B --images N  where a training step's time goes, per layer
 #include <sys/resource.h>
@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -172,12 +173,16 @@ const ConvCase kConvCases[] = {{64, 1, 28, 28, 20, 5, 1, 0},   {64, 20, 12, 12, 
                                {32, 64, 56, 56, 64, 3, 1, 1},  {16, 128, 28, 28, 128, 3, 1, 1},
                                {64, 3, 32, 32, 16, 3, 2, 1}};
 
+const char* algorithm_name(ConvAlgorithm a) {
+  return a == ConvAlgorithm::Winograd ? "winograd" : a == ConvAlgorithm::Direct ? "direct" : "im2col";
+}
+
 void fill_uniform(Tensor<float>& t, Rng& rng) {
   for (float& v : t) v = static_cast<float>(rng.uniform(-1.0, 1.0));
 }
 
-// Every shape, or only shape number `only` (from 1) when it is positive.
-void bench_conv(int repeats, int only) {
+// Every shape, or only shape number `only` (from 1) when it is positive, by the given algorithm.
+void bench_conv(int repeats, int only, ConvAlgorithm algorithm) {
   Rng rng(1);
   for (int index = 1; const ConvCase& cc : kConvCases) {
     if (only > 0 && index++ != only) continue;
@@ -186,6 +191,7 @@ void bench_conv(int repeats, int only) {
     options.kernel_h = options.kernel_w = cc.k;
     options.stride_h = options.stride_w = cc.stride;
     options.pad_h = options.pad_w = cc.pad;
+    options.algorithm = algorithm;
     Conv2d<float> conv(options);
     conv.name = "conv";
     conv.setup(Shape{cc.c, cc.h, cc.w});
@@ -227,7 +233,7 @@ void bench_conv(int repeats, int only) {
     const double flops = 2.0 * cc.n * OC * g.col_cols() * R;  // one multiply-add per weight per output pixel
     print({{"mode", "conv"}, {"threads", num_threads()},
            {"shape", {cc.n, cc.c, cc.h, cc.w, cc.oc, cc.k, cc.stride, cc.pad}},
-           {"algorithm", conv.uses_winograd() ? "winograd" : "im2col"},
+           {"algorithm", algorithm_name(conv.algorithm())},
            {"forward_gflops", flops / forward_s * 1e-9}, {"backward_gflops", 2 * flops / backward_s * 1e-9},
            {"total_gflops", 3 * flops / (forward_s + backward_s) * 1e-9},
            {"sgemm_forward_gflops", flops / sgemm_forward_s * 1e-9},
@@ -256,11 +262,16 @@ int main(int argc, char** argv) {
   }
   conv->add_option("--repeats", repeats);
   conv->add_option("--case", only_case, "only this shape (1-7)");
+  ConvAlgorithm algorithm = ConvAlgorithm::Auto;
+  conv->add_option("--algorithm", algorithm, "auto, im2col, winograd or direct")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, ConvAlgorithm>{
+          {"auto", ConvAlgorithm::Auto}, {"im2col", ConvAlgorithm::Im2col},
+          {"winograd", ConvAlgorithm::Winograd}, {"direct", ConvAlgorithm::Direct}}));
   CLI11_PARSE(app, argc, argv);
   set_num_threads(threads);
   if (*train) bench_train(config_path, batch, images);
   if (*infer) bench_infer(config_path);
-  if (*conv) bench_conv(repeats, only_case);
+  if (*conv) bench_conv(repeats, only_case, algorithm);
   if (*layers) bench_layers(config_path, batch, images);
   return 0;
 }

@@ -16,6 +16,17 @@ void for_each_group(int64_t begin, int64_t end, int group, Body body) {
     body(first, static_cast<int>(std::min<int64_t>(group, end - first)));
 }
 
+// sums[r] += Σ_c matrix[r, c] for the rows of matrix [rows, columns].
+template <typename T>
+void add_row_sums(const T* matrix, int rows, int64_t columns, T* sums) {
+  for (int r = 0; r < rows; ++r) {
+    T sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t c = 0; c < columns; ++c) sum += matrix[r * columns + c];
+    sums[r] += sum;
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -50,7 +61,19 @@ Shape Conv2d<T>::setup(const Shape& input) {
                                               geometry_.channels};
   const bool winograd_pays = geometry_.channels >= kWinogradLeastChannels && o.out_channels >= kWinogradLeastChannels &&
                              winograd_forward_.tiles_h() * winograd_forward_.tiles_w() >= kWinogradLeastTiles;
-  winograd_ = o.algorithm == ConvAlgorithm::Winograd || (o.algorithm == ConvAlgorithm::Auto && winograd_applies && winograd_pays);
+  if (o.algorithm != ConvAlgorithm::Auto)
+    algorithm_ = o.algorithm;
+  else if (winograd_applies && winograd_pays)
+    algorithm_ = ConvAlgorithm::Winograd;
+  else
+    algorithm_ = DirectConv<T>(geometry_, o.out_channels).phases_size() <= kDirectMostPhaseElements
+                     ? ConvAlgorithm::Direct
+                     : ConvAlgorithm::Im2col;
+  if (algorithm_ == ConvAlgorithm::Direct) {
+    direct_ = DirectConv<T>(geometry_, o.out_channels);
+    direct_weight_gradient_ = direct_.pixel_vectors() >= kDirectLeastPixelVectors;
+  }
+  workspaces_.clear();  // sized for the geometry at first use
   weight_ = Param<T>(this->name + ".weight", Shape{o.out_channels, input[0], o.kernel_h, o.kernel_w});
   if (o.bias) bias_ = Param<T>(this->name + ".bias", Shape{o.out_channels});
   return Shape{o.out_channels, geometry_.out_h(), geometry_.out_w()};
@@ -83,11 +106,20 @@ void Conv2d<T>::reserve_workspaces(int threads) {
   if (static_cast<int>(workspaces_.size()) < threads) workspaces_.resize(threads);
   const int64_t group_columns = int64_t{group_size()} * geometry_.col_cols();
   for (Workspace& w : workspaces_) {
-    w.cols.resize(Shape{geometry_.col_rows(), group_columns});
-    if (!winograd_) w.dcols.resize(Shape{geometry_.col_rows(), group_columns});  // Winograd makes dx without it
-    w.outputs.resize(Shape{options_.out_channels, group_columns});
     w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
     w.dbias.resize(Shape{options_.out_channels});
+    if (algorithm_ == ConvAlgorithm::Direct) {
+      if (w.phases.numel() != direct_.phases_size()) {  // its padding is zeroed once (setup clears workspaces_)
+        w.phases.resize(Shape{direct_.phases_size()});
+        w.phases.zero();
+      }
+      w.dphases.resize(Shape{direct_.phases_size()});
+      w.dy_rows.resize(Shape{direct_.dy_rows_size()});
+      if (direct_weight_gradient_) continue;  // no GEMMs, no im2col matrices
+    }
+    w.cols.resize(Shape{geometry_.col_rows(), group_columns});
+    if (algorithm_ == ConvAlgorithm::Im2col) w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
+    w.outputs.resize(Shape{options_.out_channels, group_columns});
   }
 }
 
@@ -107,11 +139,25 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int K = geometry_.col_rows();    // kernel taps, C·KH·KW
   y.resize(Shape{batch, OC, geometry_.out_h(), geometry_.out_w()});
   reserve_workspaces(num_threads());
-  if (winograd_) {
+  const int64_t image_size = x.numel() / std::max<int64_t>(batch, 1);
+  if (algorithm_ == ConvAlgorithm::Direct) {
+    // y[o] = b[o] + Σ_t W[o,t] · x_t, image by image, read from the image's phase planes (core/direct_conv.hpp).
+    direct_weights_.resize(Shape{direct_.packed_weight_size(DirectConv<T>::Pass::Forward)});
+    direct_.pack_weights(weight_.value.data(), DirectConv<T>::Pass::Forward, direct_weights_.data());
+    parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
+      T* phases = workspaces_[thread].phases.data();
+      for (int64_t n = begin; n < end; ++n) {
+        direct_.split_phases(x.data() + n * image_size, phases);
+        direct_.forward(phases, direct_weights_.data(), options_.bias ? bias_.value.data() : nullptr,
+                        y.data() + n * OC * P);
+      }
+    });
+    return;
+  }
+  if (algorithm_ == ConvAlgorithm::Winograd) {
     // Y = Aᵀ [U ⊙ V] A, image by image, with U = G W Gᵀ made once for the batch (core/winograd.hpp).
     winograd_filters_.resize(Shape{kWinogradPositions, OC, geometry_.channels});
     winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::Forward, winograd_filters_.data());
-    const int64_t image_size = x.numel() / batch;
     parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
       for (int64_t n = begin; n < end; ++n)
         winograd_conv3x3(winograd_forward_, x.data() + n * image_size, winograd_filters_.data(),
@@ -160,19 +206,40 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     w.dweight.zero();
     w.dbias.zero();
   }
-  const bool winograd_dx = winograd_ && !dx.empty();
-  if (winograd_dx) {
+  if (!dx.empty() && algorithm_ == ConvAlgorithm::Winograd) {
     winograd_filters_.resize(Shape{kWinogradPositions, geometry_.channels, OC});
     winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::InputGradient,
                      winograd_filters_.data());
   }
+  if (!dx.empty() && algorithm_ == ConvAlgorithm::Direct) {
+    direct_weights_.resize(Shape{direct_.packed_weight_size(DirectConv<T>::Pass::InputGradient)});
+    direct_.pack_weights(weight_.value.data(), DirectConv<T>::Pass::InputGradient, direct_weights_.data());
+  }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
-      // dY[OC, count·P]: a lone image's output gradient is its block of dy; a group's is gathered side by
-      // side, as its outputs were.
       const int N = count * P;
       const T* group_dy = dy.data() + first * OC * P;
+      if (algorithm_ == ConvAlgorithm::Direct) {
+        // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
+        // dW[o,t] += Σ_p dy[o,p] · x_t[p] where the image has pixels enough (else the GEMM below), and dx from
+        // the taps' shares Σ_o W[o,t] · dy[o].
+        for (int g = 0; g < count; ++g) {
+          const T* image_dy = group_dy + int64_t{g} * OC * P;
+          add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
+          direct_.pad_output_gradient(image_dy, w.dy_rows.data());
+          if (direct_weight_gradient_) {
+            direct_.split_phases(x.data() + (first + g) * image_size, w.phases.data());
+            direct_.weight_gradient(w.phases.data(), w.dy_rows.data(), w.dweight.data());
+          }
+          if (!dx.empty())
+            direct_.input_gradient(w.dy_rows.data(), direct_weights_.data(), w.dphases.data(),
+                                   dx.data() + (first + g) * image_size);
+        }
+        if (direct_weight_gradient_) return;
+      }
+      // dY[OC, count·P]: a lone image's output gradient is its block of dy; a group's is gathered side by
+      // side, as its outputs were.
       if (count > 1) {
         for (int g = 0; g < count; ++g)
           for (int o = 0; o < OC; ++o)
@@ -182,15 +249,11 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       const T* cols = group_columns(x, first, count, w);
       // dW = dY · colsᵀ:  dW[OC,R] += dY[OC,N] · colsᵀ[N,R]   (M = OC, N = R, K = count·P)
       gemm(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, cols, T(1), w.dweight.data());
+      if (algorithm_ == ConvAlgorithm::Direct) return;  // its db and dx are made
       // db = dY · 1:  db[o] += Σ_p dY[o,p]
-      for (int o = 0; o < OC; ++o) {
-        T sum = 0;
-#pragma omp simd reduction(+ : sum)
-        for (int p = 0; p < N; ++p) sum += group_dy[int64_t{o} * N + p];
-        w.dbias[o] += sum;
-      }
+      add_row_sums(group_dy, OC, N, w.dbias.data());
       if (dx.empty()) return;  // dL/dx is not wanted
-      if (winograd_dx) {
+      if (algorithm_ == ConvAlgorithm::Winograd) {
         // dx = the correlation of dy, padded by 2 - p, with W turned and its channels swapped (Winograd).
         for (int g = 0; g < count; ++g)
           winograd_conv3x3(winograd_input_gradient_, dy.data() + (first + g) * OC * P, winograd_filters_.data(),

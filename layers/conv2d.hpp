@@ -2,10 +2,12 @@
 // Conv2d: the deep-learning convolution, a cross-correlation (the kernel is not flipped), as PyTorch's
 // nn.Conv2d:
 //   y[n,o,i,j] = b[o] + Σ_c Σ_u Σ_v W[o,c,u,v] · x[n, c, i·sh + u·dh - ph, j·sw + v·dw - pw]
-// computed as GEMMs over the im2col matrices of groups of images (see core/im2col.hpp), or, for 3x3 kernels of
-// stride 1, with Winograd's F(2x2, 3x3) (see core/winograd.hpp).
+// computed as GEMMs over the im2col matrices of groups of images (see core/im2col.hpp); for 3x3 kernels of
+// stride 1, with Winograd's F(2x2, 3x3) (see core/winograd.hpp); for kernels of few taps, directly from the
+// image (see core/direct_conv.hpp).
 #include <vector>
 
+#include "core/direct_conv.hpp"
 #include "core/im2col.hpp"
 #include "core/winograd.hpp"
 #include "layers/init.hpp"
@@ -15,10 +17,13 @@ namespace minicnn {
 
 // How the layer computes: Auto takes Winograd's F(2x2, 3x3) for the forward and the input gradient where it
 // applies and pays (3x3 kernel, stride 1, no dilation, the same padding of at most 2 on every side, at least
-// kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image), and the
-// im2col GEMMs otherwise; the weight gradient is always an im2col GEMM. Im2col and Winograd force one way
+// kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image); else the
+// direct convolution where an image's phase planes are small enough to stay in the L1 cache
+// (kDirectMostPhaseElements: the first layers of a network, and small maps such as LeNet's conv2); else
+// the im2col GEMMs. The weight gradient is an im2col GEMM, except the direct convolution's for images of
+// kDirectLeastPixelVectors vectors of output pixels or more. Im2col, Winograd and Direct force one way
 // (Winograd where it applies: setup refuses it elsewhere).
-enum class ConvAlgorithm { Auto, Im2col, Winograd };
+enum class ConvAlgorithm { Auto, Im2col, Winograd, Direct };
 
 struct Conv2dOptions {
   int out_channels = 1;
@@ -56,11 +61,18 @@ class Conv2d : public Layer<T> {
   // cache. Other images are groups of their own, and then the GEMMs read and write their own blocks of the
   // layer's input and output tensors, with no copies in between.
   int group_size() const;
-  bool uses_winograd() const { return winograd_; }
+  // The algorithm setup chose: Im2col, Winograd or Direct (never Auto).
+  ConvAlgorithm algorithm() const { return algorithm_; }
+  bool uses_direct_weight_gradient() const { return direct_weight_gradient_; }
 
  private:
   // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
   static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 49;
+  // The direct convolution reads every tap from the phase planes of an image: they should stay in the
+  // core's 32 KB L1 cache with the weights. Its weight gradient sums each weight's products lane by lane and
+  // then across the lanes; with fewer vectors of output pixels than this, the GEMM is faster.
+  static constexpr int64_t kDirectMostPhaseElements = 4096;  // 16 KB of floats
+  static constexpr int kDirectLeastPixelVectors = 32;
   static constexpr int kGroupColumns = 256;
   static constexpr int64_t kGroupBytes = int64_t{256} << 10;
 
@@ -72,6 +84,9 @@ class Conv2d : public Layer<T> {
     Tensor<T> dweight;  // [OC, C·KH·KW]: this thread's share of dW
     Tensor<T> dbias;    // [OC]
     WinogradWorkspace<T> winograd;
+    Tensor<T> phases;   // the direct convolution's phase planes of one image
+    Tensor<T> dphases;  // their gradient
+    Tensor<T> dy_rows;  // one image's dy, its rows padded to whole vectors
   };
   void reserve_workspaces(int threads);
 
@@ -84,9 +99,12 @@ class Conv2d : public Layer<T> {
   ConvGeometry geometry_;
   Param<T> weight_, bias_;
   std::vector<Workspace> workspaces_;
-  bool winograd_ = false;
+  ConvAlgorithm algorithm_ = ConvAlgorithm::Im2col;
   WinogradGeometry winograd_forward_, winograd_input_gradient_;
   Tensor<T> winograd_filters_;  // U of the forward or of the input gradient, made from W at each pass
+  DirectConv<T> direct_;
+  bool direct_weight_gradient_ = false;  // else the im2col GEMM
+  Tensor<T> direct_weights_;    // W packed for the direct forward, at each pass
 };
 
 }  // namespace minicnn

@@ -26,7 +26,7 @@ const std::initializer_list<const char*> kLayerTypes = {
     "conv2d", "maxpool", "avgpool", "global_avgpool", "relu", "leaky_relu", "sigmoid", "tanh", "linear",
     "flatten", "dropout"};
 const std::initializer_list<const char*> kInits = {"he_normal", "he_uniform", "xavier_normal", "xavier_uniform"};
-const std::initializer_list<const char*> kConvAlgorithms = {"auto", "im2col", "winograd"};
+const std::initializer_list<const char*> kConvAlgorithms = {"auto", "im2col", "winograd", "direct"};
 
 std::vector<LayerTypeExtension>& extensions() {
   static std::vector<LayerTypeExtension> registered;
@@ -144,6 +144,7 @@ std::unique_ptr<Layer<T>> make_layer(const json& spec) {
     const std::string algorithm = spec["algorithm"];
     o.algorithm = algorithm == "winograd" ? ConvAlgorithm::Winograd
                   : algorithm == "im2col" ? ConvAlgorithm::Im2col
+                  : algorithm == "direct" ? ConvAlgorithm::Direct
                                           : ConvAlgorithm::Auto;
     return std::make_unique<Conv2d<T>>(o);
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "layers/conv2d.hpp"
 #include "models/config.hpp"
 
 using namespace minicnn;
@@ -77,6 +78,25 @@ TEST_CASE("padding \"same\" keeps the size; pairs give per-axis values") {
   build_network(config, net);
   CHECK(net.output_shape(0) == Shape{4, 28, 28});
   CHECK(net.output_shape(2) == Shape{50, 14, 14});
+}
+
+TEST_CASE("a convolution's algorithm is the config's, and auto picks one by the layer's shape") {
+  json c = lenet();
+  c["layers"][0]["algorithm"] = "im2col";
+  c["layers"][2]["algorithm"] = "direct";
+  Sequential<float> net;
+  build_network(parse_config(c, "net.json"), net);
+  CHECK(dynamic_cast<Conv2d<float>&>(net.layer(0)).algorithm() == ConvAlgorithm::Im2col);
+  CHECK(dynamic_cast<Conv2d<float>&>(net.layer(2)).algorithm() == ConvAlgorithm::Direct);
+  c["layers"][0] = {{"type", "conv2d"}, {"filters", 8}, {"kernel", 3}, {"padding", 1}, {"algorithm", "winograd"}};
+  c["layers"][2] = {{"type", "conv2d"}, {"filters", 50}, {"kernel", 5}};  // auto, the default: 8x14x14 is small
+  Sequential<float> other;
+  build_network(parse_config(c, "net.json"), other);
+  CHECK(dynamic_cast<Conv2d<float>&>(other.layer(0)).algorithm() == ConvAlgorithm::Winograd);
+  CHECK(dynamic_cast<Conv2d<float>&>(other.layer(2)).algorithm() == ConvAlgorithm::Direct);
+  c["layers"][2]["algorithm"] = "fft";
+  CHECK(error_of(c).find("net.json") != std::string::npos);
+  CHECK(error_of(c).find("direct") != std::string::npos);  // the message lists the choices
 }
 
 TEST_CASE("bad configs are one clear error naming the file, the JSON path and what was expected") {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "core/error.hpp"
 #include "helpers.hpp"
@@ -75,13 +76,19 @@ double float_sum_bound(int terms, double magnitude) {
   return terms * double(std::numeric_limits<float>::epsilon()) * magnitude;
 }
 
+// The algorithms that serve every geometry: the im2col GEMMs and the direct convolution.
+const char* name_of(ConvAlgorithm a) { return a == ConvAlgorithm::Direct ? "direct" : "im2col"; }
+constexpr ConvAlgorithm kGeneralAlgorithms[] = {ConvAlgorithm::Im2col, ConvAlgorithm::Direct};
+
 }  // namespace
 
-TEST_CASE("conv2d forward equals the direct cross-correlation for 72 shapes (float)") {
+TEST_CASE("conv2d forward equals the direct cross-correlation for 72 shapes (float), by im2col and directly") {
   Rng rng(21);
+  for (const ConvAlgorithm algorithm : kGeneralAlgorithms)
   for (const ConvCase& c : test::conv_cases(72, 22)) {
-    INFO(test::describe(c));
-    Conv2d<float> conv = make_conv<float>(c, rng);
+    INFO(name_of(algorithm) << ": " << test::describe(c));
+    Conv2d<float> conv = make_conv<float>(c, rng, algorithm);
+    REQUIRE(conv.algorithm() == algorithm);
     const Tensor<float> x = random_input<float>(c, rng);
     Tensor<float> y;
     conv.forward(x, y, Context{});
@@ -95,11 +102,12 @@ TEST_CASE("conv2d forward equals the direct cross-correlation for 72 shapes (flo
   }
 }
 
-TEST_CASE("conv2d backward: input, weight and bias gradients equal finite differences for 72 shapes") {
+TEST_CASE("conv2d backward: input, weight and bias gradients equal finite differences for 72 shapes, both ways") {
   Rng rng(23);
+  for (const ConvAlgorithm algorithm : kGeneralAlgorithms)
   for (const ConvCase& c : test::conv_cases(72, 24, 3)) {
-    INFO(test::describe(c));
-    Conv2d<double> conv = make_conv<double>(c, rng);
+    INFO(name_of(algorithm) << ": " << test::describe(c));
+    Conv2d<double> conv = make_conv<double>(c, rng, algorithm);
     const std::vector<GradcheckReport> reports = gradcheck(conv, random_input<double>(c, rng));
     REQUIRE(reports.size() == (c.bias ? 3u : 2u));
     CHECK(reports[1].name == "conv1.weight");
@@ -173,8 +181,8 @@ TEST_CASE("conv2d in groups of images and one image at a time: the forward and t
     c.bias = k.bias;
     INFO(test::describe(c));
     Rng rng(41);
-    Conv2d<float> conv = make_conv<float>(c, rng);
-    Conv2d<double> exact = make_conv<double>(c, rng);
+    Conv2d<float> conv = make_conv<float>(c, rng, ConvAlgorithm::Im2col);
+    Conv2d<double> exact = make_conv<double>(c, rng, ConvAlgorithm::Im2col);
     for (const int group : {conv.group_size(), exact.group_size()}) {
       INFO("group size " << group);
       if (k.grouping == Grouping::LoneImages) CHECK(group == 1);
@@ -198,11 +206,12 @@ TEST_CASE("conv2d in groups of images and one image at a time: the forward and t
 
 TEST_CASE("conv2d gives the same results on 2 threads as on 1") {
   Rng rng(27);
+  for (const ConvAlgorithm algorithm : kGeneralAlgorithms)
   for (const ConvCase& c : test::conv_cases(36, 28)) {
     ConvCase big = c;
     big.batch = 5;  // more images than threads, split unevenly
-    INFO(test::describe(big));
-    Conv2d<float> conv = make_conv<float>(big, rng);
+    INFO(name_of(algorithm) << ": " << test::describe(big));
+    Conv2d<float> conv = make_conv<float>(big, rng, algorithm);
     const Tensor<float> x = random_input<float>(big, rng);
 
     const test::LayerPass one = test::run_layer_pass(conv, x, 1, 29), two = test::run_layer_pass(conv, x, 2, 29);
@@ -237,7 +246,7 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
       INFO(test::describe(c));
       Rng rng(45);
       Conv2d<float> conv = make_conv<float>(c, rng, ConvAlgorithm::Winograd);
-      REQUIRE(conv.uses_winograd());
+      REQUIRE(conv.algorithm() == ConvAlgorithm::Winograd);
       const Tensor<float> x = random_input<float>(c, rng);
       const Reference ref = direct_conv(c, x, conv.weight().value, conv.bias().value);
       Tensor<float> y;
@@ -257,7 +266,7 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
                                      .stride_w = stride, .pad_h = pad, .pad_w = pad});
     conv.name = "conv1";
     conv.setup(Shape{channels, size, size});
-    return conv.uses_winograd();
+    return conv.algorithm() == ConvAlgorithm::Winograd;
   };
   CHECK(picks_winograd(32, 16, 3, 1, 1));        // 64 tiles of 2x2 outputs, 32 channels in and out
   CHECK_FALSE(picks_winograd(3, 32, 3, 1, 1));   // 3 input channels: the transforms would dominate
@@ -266,6 +275,65 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
   CHECK_FALSE(picks_winograd(32, 16, 5, 1, 2));  // not 3x3
   CHECK_FALSE(picks_winograd(32, 16, 3, 2, 1));  // stride 2
   CHECK_FALSE(picks_winograd(32, 16, 3, 1, 3));  // padding 3: its input gradient would need a padding of -1
+}
+
+// The direct convolution (core/direct_conv.hpp) computes tiles of 6 output channels by 2 vectors of output
+// pixels, and weight gradients in tiles of 2 channels by 6 taps, reading each tap from the image's phase
+// planes. These geometries end their channels, taps, rows and vectors inside a tile, at strides 1 to 3 with
+// dilation: the forward against the definition, the gradients against finite differences, at 1 and 2 threads.
+TEST_CASE("conv2d's direct convolution: the forward and the gradients are right where its tiles end early") {
+  struct Case {
+    ConvGeometry geometry;
+    int out_channels;
+  };
+  // C, H, W, KH, KW, sh, sw, ph, pw, dh, dw
+  for (const Case& k : {Case{{1, 18, 18, 3, 3, 1, 1, 0, 0, 1, 1}, 6},     // one tile of channels; 16x16: an image alone
+                        Case{{3, 12, 21, 5, 3, 1, 1, 2, 1, 1, 1}, 13},    // 13 = 2·6 + 1 channels; OW = 21
+                        Case{{2, 11, 20, 3, 3, 2, 2, 1, 1, 1, 1}, 7},     // stride 2: 4 phases; OW = 10
+                        Case{{1, 17, 16, 2, 3, 3, 2, 0, 2, 1, 1}, 5},     // strides 3x2
+                        Case{{2, 13, 13, 3, 2, 1, 2, 1, 0, 2, 3}, 9},     // dilation 2x3
+                        Case{{3, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1}, 12}}) {   // 1x1: 3 taps, 8x8 outputs
+    ConvCase c;
+    c.geometry = k.geometry;
+    c.out_channels = k.out_channels;
+    c.batch = 3;
+    c.bias = k.out_channels % 2 == 1;
+    INFO(test::describe(c));
+    Rng rng(47);
+    Conv2d<float> conv = make_conv<float>(c, rng, ConvAlgorithm::Direct);
+    const Tensor<float> x = random_input<float>(c, rng);
+    const Reference ref = direct_conv(c, x, conv.weight().value, conv.bias().value);
+    for (const int threads : {1, 2}) {
+      INFO(threads << " thread(s)");
+      const test::LayerPass pass = test::run_layer_pass(conv, x, threads, 48);
+      REQUIRE(pass.y.numel() == static_cast<int64_t>(ref.y.size()));
+      for (int64_t i = 0; i < pass.y.numel(); ++i)
+        CHECK(std::abs(pass.y[i] - ref.y[i]) <= float_sum_bound(c.geometry.col_rows() + 1, ref.magnitude[i]));
+    }
+    Conv2d<double> exact = make_conv<double>(c, rng, ConvAlgorithm::Direct);
+    GradcheckOptions options = default_gradcheck_options<double>();
+    options.max_elements = 300;
+    test::check_gradients(gradcheck(exact, random_input<double>(c, rng), Context{}, options));
+    test::check_backward_contract(exact, random_input<double>(c, rng), rng);
+  }
+}
+
+TEST_CASE("conv2d's Auto takes the direct convolution for small images, and its weight gradient for enough pixels") {
+  auto algorithm_for = [](int channels, int size, int kernel, int stride, int pad) {
+    Conv2d<float> conv(Conv2dOptions{.out_channels = 32, .kernel_h = kernel, .kernel_w = kernel, .stride_h = stride,
+                                     .stride_w = stride, .pad_h = pad, .pad_w = pad});
+    conv.name = "conv1";
+    conv.setup(Shape{channels, size, size});
+    return std::pair(conv.algorithm(), conv.uses_direct_weight_gradient());
+  };
+  using std::pair;
+  // An image's phase planes (its padded pixels, split by stride) of at most 4096 floats: direct.
+  CHECK(algorithm_for(1, 28, 5, 1, 0) == pair(ConvAlgorithm::Direct, true));     // LeNet's conv1: 1x28x28
+  CHECK(algorithm_for(3, 32, 3, 2, 1) == pair(ConvAlgorithm::Direct, true));     // 3 x 4 phases x 17x17
+  CHECK(algorithm_for(20, 12, 5, 1, 0) == pair(ConvAlgorithm::Direct, false));   // LeNet's conv2: 20x12x12,
+                                                                                 // 8 vectors of outputs
+  CHECK(algorithm_for(20, 12, 5, 1, 2) == pair(ConvAlgorithm::Im2col, false));   // padded: 20 x 16x20
+  CHECK(algorithm_for(32, 16, 3, 1, 1) == pair(ConvAlgorithm::Winograd, false));
 }
 
 TEST_CASE("conv2d setup refuses the winograd algorithm where it does not apply") {

@@ -1,0 +1,279 @@
+#include "core/direct_conv.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace minicnn {
+namespace {
+
+// One vector register of T, through GCC's vector extension (AVX's ymm registers under -march=native; pairs
+// of SSE registers otherwise).
+template <typename T>
+struct Simd {
+  typedef T Vec __attribute__((vector_size(32)));
+  static constexpr int lanes = sizeof(Vec) / sizeof(T);
+
+  static Vec load(const T* p) {
+    Vec v;
+    std::memcpy(&v, p, sizeof v);  // an unaligned load
+    return v;
+  }
+  static Vec splat(T s) { return splat(s, std::make_index_sequence<lanes>()); }  // one broadcast instruction
+  template <size_t... lane>
+  static Vec splat(T s, std::index_sequence<lane...>) {
+    return Vec{((void)lane, s)...};
+  }
+  // The first `count` lanes of v to p.
+  static void store(T* p, const Vec& v, int count) {
+    if (count == lanes)
+      std::memcpy(p, &v, sizeof v);
+    else
+      std::memcpy(p, &v, count * sizeof(T));
+  }
+  static T sum(const Vec& v) {
+    T s = 0;
+    for (int i = 0; i < lanes; ++i) s += v[i];
+    return s;
+  }
+};
+
+// The register tile of a GEMM kernel, for 6 rows of A and V vectors of columns of B:
+//   acc[r][v] += Σ_k A[k][r] · B[k][v],   A: packed [depth][6],   B[k][v]: the vector at source + offsets[k] + at[v]
+// B is read where it lies (phase planes, or padded rows of dy): no packing.
+template <typename T, int V>
+void tile(const T* packed, int depth, const T* source, const int64_t* offsets, const int64_t* at,
+          typename Simd<T>::Vec (&acc)[6][V]) {
+  using S = Simd<T>;
+  // Local accumulators: acc itself could alias the arrays read (its lanes are Ts), and would be stored back
+  // at every step.
+  typename S::Vec sum[6][V];
+  std::memcpy(sum, acc, sizeof sum);
+  const T* b[V];
+  for (int v = 0; v < V; ++v) b[v] = source + at[v];
+  for (int k = 0; k < depth; ++k) {
+    typename S::Vec bk[V];
+    for (int v = 0; v < V; ++v) bk[v] = S::load(b[v] + offsets[k]);
+    for (int r = 0; r < 6; ++r) {
+      const typename S::Vec a = S::splat(packed[k * 6 + r]);
+      for (int v = 0; v < V; ++v) sum[r][v] += a * bk[v];
+    }
+  }
+  std::memcpy(acc, sum, sizeof sum);
+}
+
+// Calls tile(width, q) for the pixel vectors [0, positions) in tiles of width = 2 vectors from q, and of
+// width = 1 for an odd last one (width: a std::integral_constant, so that the tile's size is known at compile
+// time and its accumulators stay in registers).
+template <typename Tile>
+void for_each_vector_tile(int positions, Tile tile) {
+  int q = 0;
+  for (; q + 2 <= positions; q += 2) tile(std::integral_constant<int, 2>{}, q);
+  if (q < positions) tile(std::integral_constant<int, 1>{}, q);
+}
+
+// One image row `from` [columns] into the rows of its stride phases: padded column k = col + pad goes to
+// column k / stride of phase k mod stride, whose row starts at to + (k mod stride)·plane.
+template <typename T>
+void split_row(const T* from, int columns, int pad, int stride, int64_t plane, T* to) {
+  if (stride == 1) {
+    std::copy_n(from, columns, to + pad);
+    return;
+  }
+  int col = 0;
+  if (stride == 2) {  // pairs of columns (k even, k + 1) to the two phases' column k / 2: vectorizes
+    if (pad % 2 == 1 && columns > 0) to[plane + pad / 2] = from[col++];
+    T* even = to + (col + pad) / 2;
+    T* odd = even + plane;
+    const int pairs = (columns - col) / 2;
+    for (int m = 0; m < pairs; ++m) {
+      even[m] = from[col + 2 * m];
+      odd[m] = from[col + 2 * m + 1];
+    }
+    col += 2 * pairs;
+  }
+  for (; col < columns; ++col) to[(col + pad) % stride * plane + (col + pad) / stride] = from[col];
+}
+
+// Its adjoint: to [columns] += the phases' entries that split_row wrote from it.
+template <typename T>
+void merge_row(const T* from, int columns, int pad, int stride, int64_t plane, T* to) {
+  if (stride == 1) {
+    for (int col = 0; col < columns; ++col) to[col] += from[col + pad];
+    return;
+  }
+  int col = 0;
+  if (stride == 2) {
+    if (pad % 2 == 1 && columns > 0) to[col++] += from[plane + pad / 2];
+    const T* even = from + (col + pad) / 2;
+    const T* odd = even + plane;
+    const int pairs = (columns - col) / 2;
+    for (int m = 0; m < pairs; ++m) {
+      to[col + 2 * m] += even[m];
+      to[col + 2 * m + 1] += odd[m];
+    }
+    col += 2 * pairs;
+  }
+  for (; col < columns; ++col) to[col] += from[(col + pad) % stride * plane + (col + pad) / stride];
+}
+
+int64_t round_up(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+
+}  // namespace
+
+template <typename T>
+DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
+    : g_(g), out_channels_(out_channels), taps_(g.col_rows()) {
+  static_assert(Simd<T>::lanes == kLanes && kTileRows == 6 && kGradientTaps % kTileRows == 0);
+  const int OH = g.out_h(), OW = g.out_w();
+  row_vectors_ = (OW + kLanes - 1) / kLanes;
+  positions_ = OH * row_vectors_;
+  // Rows and columns that x_t of the farthest tap reaches, its last vector included: reads never leave a row.
+  phase_h_ = OH + (g.kernel_h - 1) * g.dilation_h / g.stride_h;
+  phase_w_ = row_vectors_ * kLanes + (g.kernel_w - 1) * g.dilation_w / g.stride_w;
+  phases_size_ = int64_t{g.channels} * g.stride_h * g.stride_w * phase_h_ * phase_w_;
+
+  // Tap t = (c, u, v) reads phase (c, u·dh mod sh, v·dw mod sw) from row ⌊u·dh / sh⌋ and column ⌊v·dw / sw⌋.
+  tap_offsets_.assign(round_up(taps_, kGradientTaps), 0);
+  const int64_t plane = int64_t{phase_h_} * phase_w_;
+  for (int c = 0; c < g.channels; ++c)
+    for (int u = 0; u < g.kernel_h; ++u)
+      for (int v = 0; v < g.kernel_w; ++v) {
+        const int dh = u * g.dilation_h, dw = v * g.dilation_w;
+        const int64_t phase = (int64_t{c} * g.stride_h + dh % g.stride_h) * g.stride_w + dw % g.stride_w;
+        tap_offsets_[(c * g.kernel_h + u) * g.kernel_w + v] =
+            phase * plane + int64_t{dh / g.stride_h} * phase_w_ + dw / g.stride_w;
+      }
+  // Pixel vector q covers output row q / row_vectors_, from column (q mod row_vectors_) · kLanes.
+  input_offsets_.resize(positions_);
+  for (int q = 0; q < positions_; ++q)
+    input_offsets_[q] = int64_t{q / row_vectors_} * phase_w_ + (q % row_vectors_) * kLanes;
+  // Image row `row` is padded row row + ph: row i of the phases (c, a, ·), a = (row + ph) mod sh. Rows
+  // below phase_h_, and columns past phase_w_·sw in the padded row, are never read.
+  for (int c = 0; c < g.channels; ++c)
+    for (int row = 0; row < g.height; ++row) {
+      const int a = (row + g.pad_h) % g.stride_h, i = (row + g.pad_h) / g.stride_h;
+      if (i < phase_h_)
+        image_rows_.push_back({(int64_t{c} * g.height + row) * g.width,
+                               (int64_t{c} * g.stride_h + a) * g.stride_w * plane + int64_t{i} * phase_w_});
+    }
+  row_columns_ = std::max(0, std::min(g.width, phase_w_ * g.stride_w - g.pad_w));
+  dy_offsets_.resize(row_count(out_channels, kGradientChannels));
+  for (size_t o = 0; o < dy_offsets_.size(); ++o) dy_offsets_[o] = int64_t(o) * positions_ * kLanes;
+}
+
+template <typename T>
+int64_t DirectConv<T>::packed_weight_size(Pass pass) const {
+  return pass == Pass::Forward ? int64_t{row_count(out_channels_, kTileRows)} * taps_
+                               : int64_t{row_count(taps_, kTileRows)} * out_channels_;
+}
+
+template <typename T>
+void DirectConv<T>::pack_weights(const T* weight, Pass pass, T* packed) const {
+  // A[r][k]: W[o = r][t = k] for the forward, W[o = k][t = r] for the input gradient.
+  const bool forward = pass == Pass::Forward;
+  const int rows = forward ? out_channels_ : taps_, depth = forward ? taps_ : out_channels_;
+  for (int block = 0; block < row_count(rows, kTileRows) / kTileRows; ++block)
+    for (int k = 0; k < depth; ++k)
+      for (int r = 0; r < kTileRows; ++r) {
+        const int row = block * kTileRows + r;
+        const int64_t at = forward ? int64_t{row} * taps_ + k : int64_t{k} * taps_ + row;
+        packed[(int64_t{block} * depth + k) * kTileRows + r] = row < rows ? weight[at] : T(0);
+      }
+}
+
+template <typename T>
+void DirectConv<T>::split_phases(const T* image, T* phases) const {
+  const int64_t plane = int64_t{phase_h_} * phase_w_;
+  for (const ImageRow& row : image_rows_)
+    split_row(image + row.pixel, row_columns_, g_.pad_w, g_.stride_w, plane, phases + row.plane_row);
+}
+
+template <typename T>
+void DirectConv<T>::forward(const T* phases, const T* packed, const T* bias, T* out) const {
+  using S = Simd<T>;
+  const int OW = g_.out_w(), P = g_.out_h() * OW;
+  // Y[o, q] = b[o] + Σ_t W[o, t] · x_t[q], a tile of 6 channels by V pixel vectors at a time.
+  for (int first_channel = 0; first_channel < out_channels_; first_channel += kTileRows)
+    for_each_vector_tile(positions_, [&](auto width, int q) {
+      constexpr int V = decltype(width)::value;
+      typename S::Vec acc[kTileRows][V];
+      for (int r = 0; r < kTileRows; ++r) {
+        const int o = first_channel + r;
+        for (int v = 0; v < V; ++v) acc[r][v] = S::splat(bias != nullptr && o < out_channels_ ? bias[o] : T(0));
+      }
+      tile<T, V>(packed + int64_t{first_channel} * taps_, taps_, phases, tap_offsets_.data(), &input_offsets_[q], acc);
+      for (int v = 0; v < V; ++v) {
+        const int row = (q + v) / row_vectors_, column = (q + v) % row_vectors_ * kLanes;
+        for (int r = 0; r < kTileRows && first_channel + r < out_channels_; ++r)
+          S::store(out + int64_t{first_channel + r} * P + int64_t{row} * OW + column, acc[r][v],
+                   std::min(kLanes, OW - column));
+      }
+    });
+}
+
+template <typename T>
+void DirectConv<T>::pad_output_gradient(const T* dy, T* dy_rows) const {
+  const int OH = g_.out_h(), OW = g_.out_w(), padded = row_vectors_ * kLanes;
+  for (size_t o = 0; o < dy_offsets_.size(); ++o)
+    for (int i = 0; i < OH; ++i) {
+      T* to = dy_rows + dy_offsets_[o] + int64_t{i} * padded;
+      const int copied = static_cast<int>(o) < out_channels_ ? OW : 0;
+      std::copy_n(dy + (int64_t(o) * OH + i) * OW, copied, to);
+      std::fill(to + copied, to + padded, T(0));
+    }
+}
+
+template <typename T>
+void DirectConv<T>::weight_gradient(const T* phases, const T* dy_rows, T* dweight) const {
+  using S = Simd<T>;
+  const int taps = static_cast<int>(tap_offsets_.size());
+  for (int first_channel = 0; first_channel < out_channels_; first_channel += kGradientChannels)
+    for (int first_tap = 0; first_tap < taps; first_tap += kGradientTaps) {
+      // acc[o][t] = Σ over pixel vectors q of dy[o, q] · x_t[q], lane by lane
+      typename S::Vec acc[kGradientChannels][kGradientTaps] = {};
+      for (int q = 0; q < positions_; ++q) {
+        const T* x = phases + input_offsets_[q];
+        typename S::Vec dq[kGradientChannels];
+        for (int o = 0; o < kGradientChannels; ++o)
+          dq[o] = S::load(dy_rows + dy_offsets_[first_channel + o] + q * kLanes);
+        for (int t = 0; t < kGradientTaps; ++t) {
+          const typename S::Vec xt = S::load(x + tap_offsets_[first_tap + t]);
+          for (int o = 0; o < kGradientChannels; ++o) acc[o][t] += dq[o] * xt;
+        }
+      }
+      for (int o = 0; o < kGradientChannels && first_channel + o < out_channels_; ++o)
+        for (int t = 0; t < kGradientTaps && first_tap + t < taps_; ++t)
+          dweight[int64_t{first_channel + o} * taps_ + first_tap + t] += S::sum(acc[o][t]);
+    }
+}
+
+template <typename T>
+void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dphases, T* dx) const {
+  using S = Simd<T>;
+  std::fill_n(dphases, phases_size_, T(0));
+  // dx_t[q] = Σ_o W[o, t] · dy[o, q], a tile of 6 taps by V pixel vectors at a time, each added back where
+  // the forward read x_t: the adjoint of the forward's reads.
+  for (int first_tap = 0; first_tap < taps_; first_tap += kTileRows)
+    for_each_vector_tile(positions_, [&](auto width, int q) {
+      constexpr int V = decltype(width)::value;
+      typename S::Vec acc[kTileRows][V] = {};
+      int64_t at[V];
+      for (int v = 0; v < V; ++v) at[v] = int64_t{q + v} * kLanes;
+      tile<T, V>(packed + int64_t{first_tap} * out_channels_, out_channels_, dy_rows, dy_offsets_.data(), at, acc);
+      for (int r = 0; r < kTileRows && first_tap + r < taps_; ++r)
+        for (int v = 0; v < V; ++v) {
+          T* to = dphases + tap_offsets_[first_tap + r] + input_offsets_[q + v];
+          S::store(to, S::load(to) + acc[r][v], kLanes);
+        }
+    });
+  // dx += the planes' entries, each to the pixel it sampled (the adjoint of split_phases).
+  const int64_t plane = int64_t{phase_h_} * phase_w_;
+  for (const ImageRow& row : image_rows_)
+    merge_row(dphases + row.plane_row, row_columns_, g_.pad_w, g_.stride_w, plane, dx + row.pixel);
+}
+
+template class DirectConv<float>;
+template class DirectConv<double>;
+
+}  // namespace minicnn

@@ -1,0 +1,94 @@
+#pragma once
+// A direct convolution for layers with few kernel taps (K = C·KH·KW small: a network's first layers, on 1 or
+// 3 input channels).
+//
+// The im2col GEMM of such a layer is short: each output costs only K multiply-adds, and copying the K rows of
+// cols, then OpenBLAS's packing of them, costs a large part of the products' time. A direct convolution reads
+// the receptive fields straight from the image instead. Write a tap t = (c, u, v) and its input
+//   x_t[i, j] = xpad[c, i·sh + u·dh, j·sw + v·dw]      (xpad: the image inside its padding of zeros)
+// so that the correlation is   y[o, i, j] = b[o] + Σ_t W[o, t] · x_t[i, j].
+//
+// Along an output row, x_t reads every sw-th pixel of a row of xpad. Split xpad into its sh·sw phases,
+//   phase[c, a, b][i, j] = xpad[c, i·sh + a, j·sw + b]        (0 <= a < sh, 0 <= b < sw)
+// and every x_t is a contiguous block of one phase plane:
+//   x_t[i, j] = phase[c, (u·dh) mod sh, (v·dw) mod sw][i + ⌊u·dh / sh⌋, j + ⌊v·dw / sw⌋]
+// One offset per tap then locates x_t, at any stride and dilation. The forward keeps a block of output
+// channels times a few vectors of output pixels in registers and adds every tap into it: the register tile
+// of a GEMM kernel (W as its A matrix, the x_t as its B matrix), reading B from the image with no copy.
+//
+// The weight gradient is the same sum turned round, a dot product per weight over the output pixels:
+//   dW[o, t] += Σ_{i,j} dy[o, i, j] · x_t[i, j]
+// kept in registers for a block of channels times a block of taps. The input gradient is the forward's
+// adjoint: each tap's share Σ_o W[o, t] · dy[o, i, j] (the forward's register tile again, with taps for rows
+// and channels to sum over) is added back into the phase planes where x_t was read, and the planes into dx.
+#include <cstdint>
+#include <vector>
+
+#include "core/im2col.hpp"
+
+namespace minicnn {
+
+template <typename T>
+class DirectConv {
+ public:
+  static constexpr int kLanes = 32 / sizeof(T);  // one AVX vector: 8 floats or 4 doubles
+
+  DirectConv() = default;
+  DirectConv(const ConvGeometry& g, int out_channels);
+
+  // Which product the packed weights serve: the forward (rows are output channels, the sum runs over taps)
+  // or the input gradient (rows are taps, the sum runs over output channels).
+  enum class Pass { Forward, InputGradient };
+
+  // The sizes of the buffers the calls below take, in elements.
+  int64_t phases_size() const { return phases_size_; }
+  int pixel_vectors() const { return positions_; }  // vectors of kLanes output pixels per image
+  int64_t packed_weight_size(Pass pass) const;
+  int64_t dy_rows_size() const { return int64_t{row_count(out_channels_, kGradientChannels)} * positions_ * kLanes; }
+
+  // packed [rows/6 blocks][sum][6] = W [OC, K] (forward) or Wᵀ [K, OC] (input gradient), block by block of
+  // 6 rows, zero past the last row: the register tile's broadcasts then read one block's weights in order.
+  void pack_weights(const T* weight, Pass pass, T* packed) const;
+  // phases [C, sh, sw, phase_h, phase_w] = the phase planes of image [C, H, W]. Only the entries that
+  // sample the image are written: the others, the padding, must be zero already (the same for every image:
+  // zero the buffer once).
+  void split_phases(const T* image, T* phases) const;
+  // out [OC, OH, OW] = the correlation of the image whose phases are given, plus bias[o] unless bias is null.
+  void forward(const T* phases, const T* packed, const T* bias, T* out) const;
+
+  // dy_rows [OC rounded up to kGradientChannels, OH, row_vectors·lanes] = one image's output gradient
+  // dy [OC, OH, OW], each row padded with zeros to whole vectors (the lanes past a row add nothing).
+  void pad_output_gradient(const T* dy, T* dy_rows) const;
+  // dweight [OC, K] += Σ_{i,j} dy[o, i, j] · x_t[i, j], for the image whose phases are given.
+  void weight_gradient(const T* phases, const T* dy_rows, T* dweight) const;
+  // dx [C, H, W] += Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for
+  // Pass::InputGradient, through the scratch planes dphases (phases_size() elements).
+  void input_gradient(const T* dy_rows, const T* packed, T* dphases, T* dx) const;
+
+ private:
+  // Register tiles (16 vector registers): the forward and the input gradient keep 6 rows by 2 vectors of
+  // pixels, the weight gradient 2 channels by 6 taps; either loads 8 operands for its 12 multiply-adds.
+  static constexpr int kTileRows = 6;  // by 2 vectors (for_each_vector_tile in the .cpp)
+  static constexpr int kGradientChannels = 2, kGradientTaps = 6;
+  static int row_count(int rows, int block) { return (rows + block - 1) / block * block; }
+
+  ConvGeometry g_;
+  int out_channels_ = 0, taps_ = 0;
+  int phase_h_ = 0, phase_w_ = 0;
+  int row_vectors_ = 0;  // vectors of kLanes output pixels per output row (the last one partly past the row)
+  int positions_ = 0;    // vectors of output pixels per image: OH · row_vectors_
+  int64_t phases_size_ = 0;
+  std::vector<int64_t> tap_offsets_;    // x_t's first element in the phases, one per tap (0 for the padding
+                                        // taps that round K up to whole tiles)
+  std::vector<int64_t> input_offsets_;  // each pixel vector's first element relative to x_t
+  std::vector<int64_t> dy_offsets_;     // each channel's first element in dy_rows
+  // The image rows the kernel reaches: the row's first pixel, and its row in phase (c, a, 0) (phase
+  // (c, a, b)'s row is b planes further); their first row_columns_ pixels are read.
+  struct ImageRow {
+    int64_t pixel, plane_row;
+  };
+  std::vector<ImageRow> image_rows_;
+  int row_columns_ = 0;
+};
+
+}  // namespace minicnn
