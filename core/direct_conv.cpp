@@ -213,15 +213,17 @@ void DirectConv<T>::forward(const T* phases, const T* packed, const T* bias, T* 
 }
 
 template <typename T>
-void DirectConv<T>::pad_output_gradient(const T* dy, T* dy_rows) const {
+const T* DirectConv<T>::output_gradient_rows(const T* dy, T* scratch) const {
   const int OH = g_.out_h(), OW = g_.out_w(), padded = row_vectors_ * kLanes;
+  if (OW == padded && out_channels_ % kGradientChannels == 0) return dy;
   for (size_t o = 0; o < dy_offsets_.size(); ++o)
     for (int i = 0; i < OH; ++i) {
-      T* to = dy_rows + dy_offsets_[o] + int64_t{i} * padded;
+      T* to = scratch + dy_offsets_[o] + int64_t{i} * padded;
       const int copied = static_cast<int>(o) < out_channels_ ? OW : 0;
       std::copy_n(dy + (int64_t(o) * OH + i) * OW, copied, to);
       std::fill(to + copied, to + padded, T(0));
     }
+  return scratch;
 }
 
 template <typename T>

@@ -56,9 +56,11 @@ class DirectConv {
   // out [OC, OH, OW] = the correlation of the image whose phases are given, plus bias[o] unless bias is null.
   void forward(const T* phases, const T* packed, const T* bias, T* out) const;
 
-  // dy_rows [OC rounded up to kGradientChannels, OH, row_vectors·lanes] = one image's output gradient
-  // dy [OC, OH, OW], each row padded with zeros to whole vectors (the lanes past a row add nothing).
-  void pad_output_gradient(const T* dy, T* dy_rows) const;
+  // dy_rows [OC rounded up to kGradientChannels, OH, row_vectors·lanes]: one image's output gradient
+  // dy [OC, OH, OW], each row padded with zeros to whole vectors (the lanes past a row add nothing). That is
+  // dy itself when its rows are whole vectors and its channels whole tiles; else it is made in `scratch`
+  // (dy_rows_size() elements).
+  const T* output_gradient_rows(const T* dy, T* scratch) const;
   // dweight [OC, K] += Σ_{i,j} dy[o, i, j] · x_t[i, j], for the image whose phases are given.
   void weight_gradient(const T* phases, const T* dy_rows, T* dweight) const;
   // dx [C, H, W] += Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for

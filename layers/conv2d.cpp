@@ -227,13 +227,13 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
         for (int g = 0; g < count; ++g) {
           const T* image_dy = group_dy + int64_t{g} * OC * P;
           add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
-          direct_.pad_output_gradient(image_dy, w.dy_rows.data());
+          const T* dy_rows = direct_.output_gradient_rows(image_dy, w.dy_rows.data());
           if (direct_weight_gradient_) {
             direct_.split_phases(x.data() + (first + g) * image_size, w.phases.data());
-            direct_.weight_gradient(w.phases.data(), w.dy_rows.data(), w.dweight.data());
+            direct_.weight_gradient(w.phases.data(), dy_rows, w.dweight.data());
           }
           if (!dx.empty())
-            direct_.input_gradient(w.dy_rows.data(), direct_weights_.data(), w.dphases.data(),
+            direct_.input_gradient(dy_rows, direct_weights_.data(), w.dphases.data(),
                                    dx.data() + (first + g) * image_size);
         }
         if (direct_weight_gradient_) return;
