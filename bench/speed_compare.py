@@ -108,7 +108,7 @@ def report(figures, threads):
             f"{k['batch1_latency_us']:.0f} | {ratio(p['batch1_latency_us'], m['batch1_latency_us']):.2f} "
             f"({ratio(k['batch1_latency_us'], m['batch1_latency_us']):.2f}) |")
     for t in threads:
-        add(f"\n## conv2d forward + backward, {t} thread(s) (GFLOP/s: the direct convolution's multiply-adds per "
+        add(f"\n## conv2d forward + backward, {t} thread(s) (GFLOP/s: the definition's multiply-adds per "
             "second, whatever the algorithm; backward = input and weight gradients)\n")
         add("| N,C,H,W,OC,K,s,p | minicnn's algorithm | minicnn fwd | minicnn bwd | minicnn total | PyTorch fwd | "
             "PyTorch bwd | PyTorch total | sgemm total | efficiency | minicnn / PyTorch |")
