@@ -158,6 +158,7 @@ DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
                                (int64_t{c} * g.stride_h + a) * g.stride_w * plane + int64_t{i} * phase_w_});
     }
   row_columns_ = std::max(0, std::min(g.width, phase_w_ * g.stride_w - g.pad_w));
+  for (int p = 0; p < OH * OW; ++p) pixel_offsets_.push_back(int64_t{p / OW} * phase_w_ + p % OW);
   dy_offsets_.resize(row_count(out_channels, kGradientChannels));
   for (size_t o = 0; o < dy_offsets_.size(); ++o) dy_offsets_[o] = int64_t(o) * positions_ * kLanes;
 }
@@ -247,6 +248,45 @@ void DirectConv<T>::weight_gradient(const T* phases, const T* dy_rows, T* dweigh
       for (int o = 0; o < kGradientChannels && first_channel + o < out_channels_; ++o)
         for (int t = 0; t < kGradientTaps && first_tap + t < taps_; ++t)
           dweight[int64_t{first_channel + o} * taps_ + first_tap + t] += S::sum(acc[o][t]);
+    }
+}
+
+template <typename T>
+void DirectConv<T>::transpose_output_gradient(const T* dy, T* dy_t) const {
+  const int P = g_.out_h() * g_.out_w(), channels = channels_in_lanes();
+  for (int p = 0; p < P; ++p) {
+    T* to = dy_t + int64_t{p} * channels;
+    for (int o = 0; o < out_channels_; ++o) to[o] = dy[int64_t{o} * P + p];
+    std::fill(to + out_channels_, to + channels, T(0));
+  }
+}
+
+template <typename T>
+void DirectConv<T>::weight_gradient_by_channels(const T* phases, const T* dy_t, T* dweight_t) const {
+  using S = Simd<T>;
+  const int P = g_.out_h() * g_.out_w(), channels = channels_in_lanes();
+  // dWᵀ[t, o] += Σ_p x_t[p] · dyᵀ[p, o], a tile of 6 taps by 2 vectors of channels: the forward's register
+  // tile with the image's pixels as the sum and dyᵀ's rows as B.
+  for (int first_channel = 0; first_channel < channels; first_channel += 2 * kLanes)
+    for (int first_tap = 0; first_tap < taps_in_rows(); first_tap += kTileRows) {
+      const T* x[kTileRows];
+      for (int r = 0; r < kTileRows; ++r) x[r] = phases + tap_offsets_[first_tap + r];
+      typename S::Vec acc[kTileRows][2] = {};
+      for (int p = 0; p < P; ++p) {
+        const int64_t at = pixel_offsets_[p];
+        const T* d = dy_t + int64_t{p} * channels + first_channel;
+        const typename S::Vec d0 = S::load(d), d1 = S::load(d + kLanes);
+        for (int r = 0; r < kTileRows; ++r) {
+          const typename S::Vec a = S::splat(x[r][at]);
+          acc[r][0] += a * d0;
+          acc[r][1] += a * d1;
+        }
+      }
+      for (int r = 0; r < kTileRows; ++r) {
+        T* to = dweight_t + int64_t{first_tap + r} * channels + first_channel;
+        S::store(to, S::load(to) + acc[r][0], kLanes);
+        S::store(to + kLanes, S::load(to + kLanes) + acc[r][1], kLanes);
+      }
     }
 }
 

@@ -61,8 +61,18 @@ class DirectConv {
   // dy itself when its rows are whole vectors and its channels whole tiles; else it is made in `scratch`
   // (dy_rows_size() elements).
   const T* output_gradient_rows(const T* dy, T* scratch) const;
-  // dweight [OC, K] += Σ_{i,j} dy[o, i, j] · x_t[i, j], for the image whose phases are given.
+  // dweight [OC, K] += Σ_{i,j} dy[o, i, j] · x_t[i, j], for the image whose phases are given: a sum lane by
+  // lane over the pixel vectors, then across the lanes.
   void weight_gradient(const T* phases, const T* dy_rows, T* dweight) const;
+
+  // The same sum for images of few pixels, where the sums across lanes would cost as much as the products:
+  // with the output channels in the lanes, each tap's pixel broadcast, nothing to sum across lanes.
+  // dy_t [OH·OW, channels_in_lanes()] = dyᵀ, zero past OC; dweight_t [taps_in_rows(), channels_in_lanes()]
+  // += dWᵀ (the rows past K and the columns past OC get zeros).
+  int channels_in_lanes() const { return row_count(out_channels_, 2 * kLanes); }
+  int taps_in_rows() const { return static_cast<int>(tap_offsets_.size()); }
+  void transpose_output_gradient(const T* dy, T* dy_t) const;
+  void weight_gradient_by_channels(const T* phases, const T* dy_t, T* dweight_t) const;
   // dx [C, H, W] += Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for
   // Pass::InputGradient, through the scratch planes dphases (phases_size() elements).
   void input_gradient(const T* dy_rows, const T* packed, T* dphases, T* dx) const;
@@ -84,6 +94,7 @@ class DirectConv {
                                         // taps that round K up to whole tiles)
   std::vector<int64_t> input_offsets_;  // each pixel vector's first element relative to x_t
   std::vector<int64_t> dy_offsets_;     // each channel's first element in dy_rows
+  std::vector<int64_t> pixel_offsets_;  // output pixel p's element relative to x_t
   // The image rows the kernel reaches: the row's first pixel, and its row in phase (c, a, 0) (phase
   // (c, a, b)'s row is b planes further); their first row_columns_ pixels are read.
   struct ImageRow {

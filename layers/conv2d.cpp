@@ -71,7 +71,7 @@ Shape Conv2d<T>::setup(const Shape& input) {
                      : ConvAlgorithm::Im2col;
   if (algorithm_ == ConvAlgorithm::Direct) {
     direct_ = DirectConv<T>(geometry_, o.out_channels);
-    direct_weight_gradient_ = direct_.pixel_vectors() >= kDirectLeastPixelVectors;
+    direct_channels_in_lanes_ = direct_.pixel_vectors() < kDirectLeastPixelVectors;
   }
   workspaces_.clear();  // sized for the geometry at first use
   weight_ = Param<T>(this->name + ".weight", Shape{o.out_channels, input[0], o.kernel_h, o.kernel_w});
@@ -106,17 +106,23 @@ void Conv2d<T>::reserve_workspaces(int threads) {
   if (static_cast<int>(workspaces_.size()) < threads) workspaces_.resize(threads);
   const int64_t group_columns = int64_t{group_size()} * geometry_.col_cols();
   for (Workspace& w : workspaces_) {
-    w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
     w.dbias.resize(Shape{options_.out_channels});
-    if (algorithm_ == ConvAlgorithm::Direct) {
+    if (algorithm_ == ConvAlgorithm::Direct) {  // no GEMMs, no im2col matrices
       if (w.phases.numel() != direct_.phases_size()) {  // its padding is zeroed once (setup clears workspaces_)
         w.phases.resize(Shape{direct_.phases_size()});
         w.phases.zero();
       }
       w.dphases.resize(Shape{direct_.phases_size()});
       w.dy_rows.resize(Shape{direct_.dy_rows_size()});
-      if (direct_weight_gradient_) continue;  // no GEMMs, no im2col matrices
+      if (direct_channels_in_lanes_) {  // dWᵀ, and dyᵀ
+        w.dweight.resize(Shape{direct_.taps_in_rows(), direct_.channels_in_lanes()});
+        w.dy_t.resize(Shape{geometry_.col_cols(), direct_.channels_in_lanes()});
+      } else {
+        w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
+      }
+      continue;
     }
+    w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
     w.cols.resize(Shape{geometry_.col_rows(), group_columns});
     if (algorithm_ == ConvAlgorithm::Im2col) w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
     w.outputs.resize(Shape{options_.out_channels, group_columns});
@@ -222,21 +228,24 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       const T* group_dy = dy.data() + first * OC * P;
       if (algorithm_ == ConvAlgorithm::Direct) {
         // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
-        // dW[o,t] += Σ_p dy[o,p] · x_t[p] where the image has pixels enough (else the GEMM below), and dx from
-        // the taps' shares Σ_o W[o,t] · dy[o].
+        // dW[o,t] += Σ_p dy[o,p] · x_t[p] (with the channels in the lanes for images of few pixels), and dx
+        // from the taps' shares Σ_o W[o,t] · dy[o].
         for (int g = 0; g < count; ++g) {
           const T* image_dy = group_dy + int64_t{g} * OC * P;
           add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
           const T* dy_rows = direct_.output_gradient_rows(image_dy, w.dy_rows.data());
-          if (direct_weight_gradient_) {
-            direct_.split_phases(x.data() + (first + g) * image_size, w.phases.data());
+          direct_.split_phases(x.data() + (first + g) * image_size, w.phases.data());
+          if (direct_channels_in_lanes_) {
+            direct_.transpose_output_gradient(image_dy, w.dy_t.data());
+            direct_.weight_gradient_by_channels(w.phases.data(), w.dy_t.data(), w.dweight.data());
+          } else {
             direct_.weight_gradient(w.phases.data(), dy_rows, w.dweight.data());
           }
           if (!dx.empty())
             direct_.input_gradient(dy_rows, direct_weights_.data(), w.dphases.data(),
                                    dx.data() + (first + g) * image_size);
         }
-        if (direct_weight_gradient_) return;
+        return;
       }
       // dY[OC, count·P]: a lone image's output gradient is its block of dy; a group's is gathered side by
       // side, as its outputs were.
@@ -249,7 +258,6 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       const T* cols = group_columns(x, first, count, w);
       // dW = dY · colsᵀ:  dW[OC,R] += dY[OC,N] · colsᵀ[N,R]   (M = OC, N = R, K = count·P)
       gemm(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, cols, T(1), w.dweight.data());
-      if (algorithm_ == ConvAlgorithm::Direct) return;  // its db and dx are made
       // db = dY · 1:  db[o] += Σ_p dY[o,p]
       add_row_sums(group_dy, OC, N, w.dbias.data());
       if (dx.empty()) return;  // dL/dx is not wanted
@@ -272,8 +280,13 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   T* dW = weight_.grad.data();
   for (const Workspace& w : workspaces_) {
     const T* share = w.dweight.data();
+    if (direct_channels_in_lanes_) {  // the share is dWᵀ, its rows channels_in_lanes() long
+      for (int o = 0; o < OC; ++o)
+        for (int t = 0; t < R; ++t) dW[int64_t{o} * R + t] += share[int64_t{t} * direct_.channels_in_lanes() + o];
+    } else {
 #pragma omp simd
-    for (int64_t i = 0; i < weights; ++i) dW[i] += share[i];
+      for (int64_t i = 0; i < weights; ++i) dW[i] += share[i];
+    }
     if (options_.bias)
       for (int o = 0; o < OC; ++o) bias_.grad[o] += w.dbias[o];
   }

@@ -20,8 +20,7 @@ namespace minicnn {
 // kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image); else the
 // direct convolution where an image's phase planes are small enough to stay in the L1 cache
 // (kDirectMostPhaseElements: the first layers of a network, and small maps such as LeNet's conv2); else
-// the im2col GEMMs. The weight gradient is an im2col GEMM, except the direct convolution's for images of
-// kDirectLeastPixelVectors vectors of output pixels or more. Im2col, Winograd and Direct force one way
+// the im2col GEMMs. Winograd's weight gradient is an im2col GEMM. Im2col, Winograd and Direct force one way
 // (Winograd where it applies: setup refuses it elsewhere).
 enum class ConvAlgorithm { Auto, Im2col, Winograd, Direct };
 
@@ -63,14 +62,16 @@ class Conv2d : public Layer<T> {
   int group_size() const;
   // The algorithm setup chose: Im2col, Winograd or Direct (never Auto).
   ConvAlgorithm algorithm() const { return algorithm_; }
-  bool uses_direct_weight_gradient() const { return direct_weight_gradient_; }
+  // The direct weight gradient with the output channels in the vector lanes (images of few pixels).
+  bool direct_channels_in_lanes() const { return direct_channels_in_lanes_; }
 
  private:
   // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
   static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 49;
   // The direct convolution reads every tap from the phase planes of an image: they should stay in the
   // core's 32 KB L1 cache with the weights. Its weight gradient sums each weight's products lane by lane and
-  // then across the lanes; with fewer vectors of output pixels than this, the GEMM is faster.
+  // then across the lanes; with fewer vectors of output pixels than this, the sums across the lanes cost
+  // as much as the products, and the output channels go in the lanes instead.
   static constexpr int64_t kDirectMostPhaseElements = 4096;  // 16 KB of floats
   static constexpr int kDirectLeastPixelVectors = 32;
   static constexpr int kGroupColumns = 256;
@@ -87,6 +88,7 @@ class Conv2d : public Layer<T> {
     Tensor<T> phases;   // the direct convolution's phase planes of one image
     Tensor<T> dphases;  // their gradient
     Tensor<T> dy_rows;  // one image's dy, its rows padded to whole vectors
+    Tensor<T> dy_t;     // one image's dyᵀ, for the weight gradient with the channels in the lanes
   };
   void reserve_workspaces(int threads);
 
@@ -103,7 +105,7 @@ class Conv2d : public Layer<T> {
   WinogradGeometry winograd_forward_, winograd_input_gradient_;
   Tensor<T> winograd_filters_;  // U of the forward or of the input gradient, made from W at each pass
   DirectConv<T> direct_;
-  bool direct_weight_gradient_ = false;  // else the im2col GEMM
+  bool direct_channels_in_lanes_ = false;
   Tensor<T> direct_weights_;    // W packed for the direct forward, at each pass
 };
 

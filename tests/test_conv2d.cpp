@@ -278,8 +278,9 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
 }
 
 // The direct convolution (core/direct_conv.hpp) computes tiles of 6 output channels by 2 vectors of output
-// pixels, and weight gradients in tiles of 2 channels by 6 taps, reading each tap from the image's phase
-// planes. These geometries end their channels, taps, rows and vectors inside a tile, at strides 1 to 3 with
+// pixels, and weight gradients in tiles of 2 channels by 6 taps (images of 32 pixel vectors or more: the
+// first and the last case) or of 6 taps by 2 vectors of channels (the others), reading each tap from the
+// image's phase planes. These geometries end their channels, taps, rows and vectors inside a tile, at strides 1 to 3 with
 // dilation: the forward against the definition, the gradients against finite differences, at 1 and 2 threads.
 TEST_CASE("conv2d's direct convolution: the forward and the gradients are right where its tiles end early") {
   struct Case {
@@ -292,7 +293,8 @@ TEST_CASE("conv2d's direct convolution: the forward and the gradients are right 
                         Case{{2, 11, 20, 3, 3, 2, 2, 1, 1, 1, 1}, 7},     // stride 2: 4 phases; OW = 10
                         Case{{1, 17, 16, 2, 3, 3, 2, 0, 2, 1, 1}, 5},     // strides 3x2
                         Case{{2, 13, 13, 3, 2, 1, 2, 1, 0, 2, 3}, 9},     // dilation 2x3
-                        Case{{3, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1}, 12}}) {   // 1x1: 3 taps, 8x8 outputs
+                        Case{{3, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1}, 12},      // 1x1: 3 taps, 8x8 outputs
+                        Case{{2, 20, 37, 3, 3, 1, 1, 1, 1, 1, 1}, 7}}) {  // 100 pixel vectors, 37-wide rows
     ConvCase c;
     c.geometry = k.geometry;
     c.out_channels = k.out_channels;
@@ -318,19 +320,19 @@ TEST_CASE("conv2d's direct convolution: the forward and the gradients are right 
   }
 }
 
-TEST_CASE("conv2d's Auto takes the direct convolution for small images, and its weight gradient for enough pixels") {
+TEST_CASE("conv2d's Auto takes the direct convolution for small images, with the channels in the lanes for few pixels") {
   auto algorithm_for = [](int channels, int size, int kernel, int stride, int pad) {
     Conv2d<float> conv(Conv2dOptions{.out_channels = 32, .kernel_h = kernel, .kernel_w = kernel, .stride_h = stride,
                                      .stride_w = stride, .pad_h = pad, .pad_w = pad});
     conv.name = "conv1";
     conv.setup(Shape{channels, size, size});
-    return std::pair(conv.algorithm(), conv.uses_direct_weight_gradient());
+    return std::pair(conv.algorithm(), conv.direct_channels_in_lanes());
   };
   using std::pair;
   // An image's phase planes (its padded pixels, split by stride) of at most 4096 floats: direct.
-  CHECK(algorithm_for(1, 28, 5, 1, 0) == pair(ConvAlgorithm::Direct, true));     // LeNet's conv1: 1x28x28
-  CHECK(algorithm_for(3, 32, 3, 2, 1) == pair(ConvAlgorithm::Direct, true));     // 3 x 4 phases x 17x17
-  CHECK(algorithm_for(20, 12, 5, 1, 0) == pair(ConvAlgorithm::Direct, false));   // LeNet's conv2: 20x12x12,
+  CHECK(algorithm_for(1, 28, 5, 1, 0) == pair(ConvAlgorithm::Direct, false));    // LeNet's conv1: 1x28x28
+  CHECK(algorithm_for(3, 32, 3, 2, 1) == pair(ConvAlgorithm::Direct, false));    // 3 x 4 phases x 17x17
+  CHECK(algorithm_for(20, 12, 5, 1, 0) == pair(ConvAlgorithm::Direct, true));    // LeNet's conv2: 20x12x12,
                                                                                  // 8 vectors of outputs
   CHECK(algorithm_for(20, 12, 5, 1, 2) == pair(ConvAlgorithm::Im2col, false));   // padded: 20 x 16x20
   CHECK(algorithm_for(32, 16, 3, 1, 1) == pair(ConvAlgorithm::Winograd, false));
