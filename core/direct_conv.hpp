@@ -1,10 +1,10 @@
 #pragma once
-// A direct convolution for layers with few kernel taps (K = C·KH·KW small: a network's first layers, on 1 or
-// 3 input channels).
+// A direct convolution for small images (a network's first layers, on 1 or 3 input channels; LeNet's conv2).
 //
-// The im2col GEMM of such a layer is short: each output costs only K multiply-adds, and copying the K rows of
-// cols, then OpenBLAS's packing of them, costs a large part of the products' time. A direct convolution reads
-// the receptive fields straight from the image instead. Write a tap t = (c, u, v) and its input
+// The im2col GEMM copies every receptive field into cols, K = C·KH·KW values per output pixel, and OpenBLAS
+// packs them again; with few taps (K = 25-27) each output costs only K multiply-adds, and the copies cost a
+// large part of the products' time. A direct convolution reads the receptive fields straight from the image
+// instead, which pays where the image stays in the L1 cache. Write a tap t = (c, u, v) and its input
 //   x_t[i, j] = xpad[c, i·sh + u·dh, j·sw + v·dw]      (xpad: the image inside its padding of zeros)
 // so that the correlation is   y[o, i, j] = b[o] + Σ_t W[o, t] · x_t[i, j].
 //
@@ -18,7 +18,8 @@
 //
 // The weight gradient is the same sum turned round, a dot product per weight over the output pixels:
 //   dW[o, t] += Σ_{i,j} dy[o, i, j] · x_t[i, j]
-// kept in registers for a block of channels times a block of taps. The input gradient is the forward's
+// kept in registers for a block of channels times a block of taps, lane by lane over the pixel vectors; or,
+// for images of few pixels, with the output channels in the lanes. The input gradient is the forward's
 // adjoint: each tap's share Σ_o W[o, t] · dy[o, i, j] (the forward's register tile again, with taps for rows
 // and channels to sum over) is added back into the phase planes where x_t was read, and the planes into dx.
 #include <cstdint>
@@ -79,7 +80,8 @@ class DirectConv {
 
  private:
   // Register tiles (16 vector registers): the forward and the input gradient keep 6 rows by 2 vectors of
-  // pixels, the weight gradient 2 channels by 6 taps; either loads 8 operands for its 12 multiply-adds.
+  // pixels, the weight gradient 2 channels by 6 taps (or 6 taps by 2 vectors of channels); each loads 8
+  // operands for its 12 multiply-adds.
   static constexpr int kTileRows = 6;  // by 2 vectors (for_each_vector_tile in the .cpp)
   static constexpr int kGradientChannels = 2, kGradientTaps = 6;
   static int row_count(int rows, int block) { return (rows + block - 1) / block * block; }
