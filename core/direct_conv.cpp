@@ -72,52 +72,28 @@ void for_each_vector_tile(int positions, Tile tile) {
   if (q < positions) tile(std::integral_constant<int, 1>{}, q);
 }
 
-// One image row `from` [columns] into the rows of its stride phases: padded column k = col + pad goes to
-// column k / stride of phase k mod stride, whose row starts at to + (k mod stride)·plane.
-template <typename T>
-void split_row(const T* from, int columns, int pad, int stride, int64_t plane, T* to) {
+// Calls move(col, at) for the first `columns` pixels of an image row: padded column k = col + pad goes to
+// column k / stride of phase k mod stride, element `at` from the row of phase 0 (the phases' rows are `plane`
+// apart). split_phases copies each pixel there, input_gradient adds it back.
+template <typename Move>
+void for_each_phase_column(int columns, int pad, int stride, int64_t plane, Move move) {
+  int col = 0;
   if (stride == 1) {
-    std::copy_n(from, columns, to + pad);
+    for (; col < columns; ++col) move(col, int64_t{col + pad});
     return;
   }
-  int col = 0;
   if (stride == 2) {  // pairs of columns (k even, k + 1) to the two phases' column k / 2: vectorizes
-    if (pad % 2 == 1 && columns > 0) to[plane + pad / 2] = from[col++];
-    T* even = to + (col + pad) / 2;
-    T* odd = even + plane;
+    if (pad % 2 == 1 && columns > 0) move(col++, plane + pad / 2);
+    const int64_t even = (col + pad) / 2;
     const int pairs = (columns - col) / 2;
     for (int m = 0; m < pairs; ++m) {
-      even[m] = from[col + 2 * m];
-      odd[m] = from[col + 2 * m + 1];
+      move(col + 2 * m, even + m);
+      move(col + 2 * m + 1, plane + even + m);
     }
     col += 2 * pairs;
   }
-  for (; col < columns; ++col) to[(col + pad) % stride * plane + (col + pad) / stride] = from[col];
+  for (; col < columns; ++col) move(col, (col + pad) % stride * plane + (col + pad) / stride);
 }
-
-// Its adjoint: to [columns] += the phases' entries that split_row wrote from it.
-template <typename T>
-void merge_row(const T* from, int columns, int pad, int stride, int64_t plane, T* to) {
-  if (stride == 1) {
-    for (int col = 0; col < columns; ++col) to[col] += from[col + pad];
-    return;
-  }
-  int col = 0;
-  if (stride == 2) {
-    if (pad % 2 == 1 && columns > 0) to[col++] += from[plane + pad / 2];
-    const T* even = from + (col + pad) / 2;
-    const T* odd = even + plane;
-    const int pairs = (columns - col) / 2;
-    for (int m = 0; m < pairs; ++m) {
-      to[col + 2 * m] += even[m];
-      to[col + 2 * m + 1] += odd[m];
-    }
-    col += 2 * pairs;
-  }
-  for (; col < columns; ++col) to[col] += from[(col + pad) % stride * plane + (col + pad) / stride];
-}
-
-int64_t round_up(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
 }  // namespace
 
@@ -127,14 +103,14 @@ DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
   static_assert(Simd<T>::lanes == kLanes && kTileRows == 6 && kGradientTaps % kTileRows == 0);
   const int OH = g.out_h(), OW = g.out_w();
   row_vectors_ = (OW + kLanes - 1) / kLanes;
-  positions_ = OH * row_vectors_;
+  pixel_vectors_ = OH * row_vectors_;
   // Rows and columns that x_t of the farthest tap reaches, its last vector included: reads never leave a row.
   phase_h_ = OH + (g.kernel_h - 1) * g.dilation_h / g.stride_h;
   phase_w_ = row_vectors_ * kLanes + (g.kernel_w - 1) * g.dilation_w / g.stride_w;
   phases_size_ = int64_t{g.channels} * g.stride_h * g.stride_w * phase_h_ * phase_w_;
 
   // Tap t = (c, u, v) reads phase (c, u·dh mod sh, v·dw mod sw) from row ⌊u·dh / sh⌋ and column ⌊v·dw / sw⌋.
-  tap_offsets_.assign(round_up(taps_, kGradientTaps), 0);
+  tap_offsets_.assign(row_count(taps_, kGradientTaps), 0);
   const int64_t plane = int64_t{phase_h_} * phase_w_;
   for (int c = 0; c < g.channels; ++c)
     for (int u = 0; u < g.kernel_h; ++u)
@@ -145,8 +121,8 @@ DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
             phase * plane + int64_t{dh / g.stride_h} * phase_w_ + dw / g.stride_w;
       }
   // Pixel vector q covers output row q / row_vectors_, from column (q mod row_vectors_) · kLanes.
-  input_offsets_.resize(positions_);
-  for (int q = 0; q < positions_; ++q)
+  input_offsets_.resize(pixel_vectors_);
+  for (int q = 0; q < pixel_vectors_; ++q)
     input_offsets_[q] = int64_t{q / row_vectors_} * phase_w_ + (q % row_vectors_) * kLanes;
   // Image row `row` is padded row row + ph: row i of the phases (c, a, ·), a = (row + ph) mod sh. Rows
   // below phase_h_, and columns past phase_w_·sw in the padded row, are never read.
@@ -160,7 +136,7 @@ DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
   row_columns_ = std::max(0, std::min(g.width, phase_w_ * g.stride_w - g.pad_w));
   for (int p = 0; p < OH * OW; ++p) pixel_offsets_.push_back(int64_t{p / OW} * phase_w_ + p % OW);
   dy_offsets_.resize(row_count(out_channels, kGradientChannels));
-  for (size_t o = 0; o < dy_offsets_.size(); ++o) dy_offsets_[o] = int64_t(o) * positions_ * kLanes;
+  for (size_t o = 0; o < dy_offsets_.size(); ++o) dy_offsets_[o] = int64_t(o) * pixel_vectors_ * kLanes;
 }
 
 template <typename T>
@@ -186,8 +162,11 @@ void DirectConv<T>::pack_weights(const T* weight, Pass pass, T* packed) const {
 template <typename T>
 void DirectConv<T>::split_phases(const T* image, T* phases) const {
   const int64_t plane = int64_t{phase_h_} * phase_w_;
-  for (const ImageRow& row : image_rows_)
-    split_row(image + row.pixel, row_columns_, g_.pad_w, g_.stride_w, plane, phases + row.plane_row);
+  for (const ImageRow& row : image_rows_) {
+    const T* from = image + row.pixel;
+    T* to = phases + row.plane_row;
+    for_each_phase_column(row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[at] = from[col]; });
+  }
 }
 
 template <typename T>
@@ -196,7 +175,7 @@ void DirectConv<T>::forward(const T* phases, const T* packed, const T* bias, T* 
   const int OW = g_.out_w(), P = g_.out_h() * OW;
   // Y[o, q] = b[o] + Σ_t W[o, t] · x_t[q], a tile of 6 channels by V pixel vectors at a time.
   for (int first_channel = 0; first_channel < out_channels_; first_channel += kTileRows)
-    for_each_vector_tile(positions_, [&](auto width, int q) {
+    for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
       constexpr int V = decltype(width)::value;
       typename S::Vec acc[kTileRows][V];
       for (int r = 0; r < kTileRows; ++r) {
@@ -235,7 +214,7 @@ void DirectConv<T>::weight_gradient(const T* phases, const T* dy_rows, T* dweigh
     for (int first_tap = 0; first_tap < taps; first_tap += kGradientTaps) {
       // acc[o][t] = Σ over pixel vectors q of dy[o, q] · x_t[q], lane by lane
       typename S::Vec acc[kGradientChannels][kGradientTaps] = {};
-      for (int q = 0; q < positions_; ++q) {
+      for (int q = 0; q < pixel_vectors_; ++q) {
         const T* x = phases + input_offsets_[q];
         typename S::Vec dq[kGradientChannels];
         for (int o = 0; o < kGradientChannels; ++o)
@@ -297,7 +276,7 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dphases
   // dx_t[q] = Σ_o W[o, t] · dy[o, q], a tile of 6 taps by V pixel vectors at a time, each added back where
   // the forward read x_t: the adjoint of the forward's reads.
   for (int first_tap = 0; first_tap < taps_; first_tap += kTileRows)
-    for_each_vector_tile(positions_, [&](auto width, int q) {
+    for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
       constexpr int V = decltype(width)::value;
       typename S::Vec acc[kTileRows][V] = {};
       int64_t at[V];
@@ -311,8 +290,11 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dphases
     });
   // dx += the planes' entries, each to the pixel it sampled (the adjoint of split_phases).
   const int64_t plane = int64_t{phase_h_} * phase_w_;
-  for (const ImageRow& row : image_rows_)
-    merge_row(dphases + row.plane_row, row_columns_, g_.pad_w, g_.stride_w, plane, dx + row.pixel);
+  for (const ImageRow& row : image_rows_) {
+    const T* from = dphases + row.plane_row;
+    T* to = dx + row.pixel;
+    for_each_phase_column(row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[col] += from[at]; });
+  }
 }
 
 template class DirectConv<float>;

@@ -43,9 +43,9 @@ class DirectConv {
 
   // The sizes of the buffers the calls below take, in elements.
   int64_t phases_size() const { return phases_size_; }
-  int pixel_vectors() const { return positions_; }  // vectors of kLanes output pixels per image
+  int pixel_vectors() const { return pixel_vectors_; }
   int64_t packed_weight_size(Pass pass) const;
-  int64_t dy_rows_size() const { return int64_t{row_count(out_channels_, kGradientChannels)} * positions_ * kLanes; }
+  int64_t dy_rows_size() const { return int64_t{row_count(out_channels_, kGradientChannels)} * pixel_vectors_ * kLanes; }
 
   // packed [rows/6 blocks][sum][6] = W [OC, K] (forward) or Wᵀ [K, OC] (input gradient), block by block of
   // 6 rows, zero past the last row: the register tile's broadcasts then read one block's weights in order.
@@ -84,13 +84,13 @@ class DirectConv {
   // operands for its 12 multiply-adds.
   static constexpr int kTileRows = 6;  // by 2 vectors (for_each_vector_tile in the .cpp)
   static constexpr int kGradientChannels = 2, kGradientTaps = 6;
-  static int row_count(int rows, int block) { return (rows + block - 1) / block * block; }
+  static int row_count(int rows, int block) { return (rows + block - 1) / block * block; }  // whole blocks
 
   ConvGeometry g_;
   int out_channels_ = 0, taps_ = 0;
   int phase_h_ = 0, phase_w_ = 0;
   int row_vectors_ = 0;  // vectors of kLanes output pixels per output row (the last one partly past the row)
-  int positions_ = 0;    // vectors of output pixels per image: OH · row_vectors_
+  int pixel_vectors_ = 0;  // vectors of output pixels per image: OH · row_vectors_
   int64_t phases_size_ = 0;
   std::vector<int64_t> tap_offsets_;    // x_t's first element in the phases, one per tap (0 for the padding
                                         // taps that round K up to whole tiles)

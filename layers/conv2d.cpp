@@ -61,16 +61,15 @@ Shape Conv2d<T>::setup(const Shape& input) {
                                               geometry_.channels};
   const bool winograd_pays = geometry_.channels >= kWinogradLeastChannels && o.out_channels >= kWinogradLeastChannels &&
                              winograd_forward_.tiles_h() * winograd_forward_.tiles_w() >= kWinogradLeastTiles;
+  const DirectConv<T> direct(geometry_, o.out_channels);
   if (o.algorithm != ConvAlgorithm::Auto)
     algorithm_ = o.algorithm;
   else if (winograd_applies && winograd_pays)
     algorithm_ = ConvAlgorithm::Winograd;
   else
-    algorithm_ = DirectConv<T>(geometry_, o.out_channels).phases_size() <= kDirectMostPhaseElements
-                     ? ConvAlgorithm::Direct
-                     : ConvAlgorithm::Im2col;
+    algorithm_ = direct.phases_size() <= kDirectMostPhaseElements ? ConvAlgorithm::Direct : ConvAlgorithm::Im2col;
   if (algorithm_ == ConvAlgorithm::Direct) {
-    direct_ = DirectConv<T>(geometry_, o.out_channels);
+    direct_ = direct;
     direct_channels_in_lanes_ = direct_.pixel_vectors() < kDirectLeastPixelVectors;
   }
   workspaces_.clear();  // sized for the geometry at first use
@@ -223,30 +222,29 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
+    if (algorithm_ == ConvAlgorithm::Direct) {
+      // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
+      // dW[o,t] += Σ_p dy[o,p] · x_t[p] (with the channels in the lanes for images of few pixels), and dx
+      // from the taps' shares Σ_o W[o,t] · dy[o].
+      for (int64_t n = begin; n < end; ++n) {
+        const T* image_dy = dy.data() + n * OC * P;
+        add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
+        const T* dy_rows = direct_.output_gradient_rows(image_dy, w.dy_rows.data());
+        direct_.split_phases(x.data() + n * image_size, w.phases.data());
+        if (direct_channels_in_lanes_) {
+          direct_.transpose_output_gradient(image_dy, w.dy_t.data());
+          direct_.weight_gradient_by_channels(w.phases.data(), w.dy_t.data(), w.dweight.data());
+        } else {
+          direct_.weight_gradient(w.phases.data(), dy_rows, w.dweight.data());
+        }
+        if (!dx.empty())
+          direct_.input_gradient(dy_rows, direct_weights_.data(), w.dphases.data(), dx.data() + n * image_size);
+      }
+      return;
+    }
     for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
       const int N = count * P;
       const T* group_dy = dy.data() + first * OC * P;
-      if (algorithm_ == ConvAlgorithm::Direct) {
-        // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
-        // dW[o,t] += Σ_p dy[o,p] · x_t[p] (with the channels in the lanes for images of few pixels), and dx
-        // from the taps' shares Σ_o W[o,t] · dy[o].
-        for (int g = 0; g < count; ++g) {
-          const T* image_dy = group_dy + int64_t{g} * OC * P;
-          add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
-          const T* dy_rows = direct_.output_gradient_rows(image_dy, w.dy_rows.data());
-          direct_.split_phases(x.data() + (first + g) * image_size, w.phases.data());
-          if (direct_channels_in_lanes_) {
-            direct_.transpose_output_gradient(image_dy, w.dy_t.data());
-            direct_.weight_gradient_by_channels(w.phases.data(), w.dy_t.data(), w.dweight.data());
-          } else {
-            direct_.weight_gradient(w.phases.data(), dy_rows, w.dweight.data());
-          }
-          if (!dx.empty())
-            direct_.input_gradient(dy_rows, direct_weights_.data(), w.dphases.data(),
-                                   dx.data() + (first + g) * image_size);
-        }
-        return;
-      }
       // dY[OC, count·P]: a lone image's output gradient is its block of dy; a group's is gathered side by
       // side, as its outputs were.
       if (count > 1) {
