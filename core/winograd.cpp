@@ -59,6 +59,90 @@ void output_tiles(const T* m, int64_t m_stride, int count, T b, T* y0, T* y1) {
   }
 }
 
+// The image inside its zeros, large enough that every tile reads a whole 4x4 input: no bounds checks later.
+// Each entry is written once: the image's rows between their zeros, and the rows of zeros above and below.
+template <typename T>
+void pad_image(const WinogradGeometry& g, const T* image, Tensor<T>& padded) {
+  const int PH = 2 * g.tiles_h() + 2, PW = 2 * g.tiles_w() + 2;
+  padded.resize(Shape{g.channels, PH, PW});
+  const int right = PW - g.pad - g.width;  // zeros right of a row (the last tile column may reach past it)
+  for (int c = 0; c < g.channels; ++c) {
+    T* plane = padded.data() + int64_t{c} * PH * PW;
+    std::fill_n(plane, int64_t{g.pad} * PW, T(0));
+    for (int r = 0; r < g.height; ++r) {
+      T* row = plane + int64_t{r + g.pad} * PW;
+      std::fill_n(row, g.pad, T(0));
+      std::copy_n(image + (int64_t{c} * g.height + r) * g.width, g.width, row + g.pad);
+      std::fill_n(row + g.pad + g.width, right, T(0));
+    }
+    std::fill_n(plane + int64_t{g.pad + g.height} * PW, int64_t{PH - g.pad - g.height} * PW, T(0));
+  }
+}
+
+// The tile rows of one chunk: V and M (or Z) of a chunk take 16·C·tiles and 16·OC·tiles values.
+template <typename T>
+int chunk_rows(const WinogradGeometry& g) {
+  const int64_t tile_bytes = int64_t{kWinogradPositions} * std::max(g.channels, g.out_channels) * int64_t{sizeof(T)};
+  return static_cast<int>(
+      std::clamp<int64_t>(std::max<int64_t>(kChunkBytes / tile_bytes, kLeastChunkTiles) / g.tiles_w(), 1, g.tiles_h()));
+}
+
+// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, rows·TW] (tile
+// t = (ty - ty0)·TW + tx), from the padded image in w.padded. First Bᵀ d, on whole rows of the padded image at
+// once (the 4 rows of a tile row's inputs combine alike for every tile), then (Bᵀ d) B, the same on the
+// columns of each tile: entries 2·tx to 2·tx + 3 of those rows.
+template <typename T>
+void transform_inputs(const WinogradGeometry& g, int ty0, int rows, WinogradWorkspace<T>& w) {
+  const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2, tiles = rows * TW;
+  w.V.resize(Shape{kWinogradPositions, C, tiles});
+  w.rows.resize(Shape{4, PW});
+  const int64_t v_stride = int64_t{C} * tiles;  // from V_ξ to V_ξ+1
+  T* t = w.rows.data();                         // [4, PW]: the rows of Bᵀ d for one tile row
+  for (int c = 0; c < C; ++c)
+    for (int ty = ty0; ty < ty0 + rows; ++ty) {
+      const T* d0 = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
+      const T *d1 = d0 + PW, *d2 = d1 + PW, *d3 = d2 + PW;
+#pragma omp simd
+      for (int x = 0; x < PW; ++x) {
+        t[x] = d0[x] - d2[x];
+        t[PW + x] = d1[x] + d2[x];
+        t[2 * PW + x] = d2[x] - d1[x];
+        t[3 * PW + x] = d1[x] - d3[x];
+      }
+      T* v = w.V.data() + int64_t{c} * tiles + int64_t{ty - ty0} * TW;
+      for (int i = 0; i < 4; ++i) {
+        const T* r = t + i * PW;
+        T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
+#pragma omp simd
+        for (int tx = 0; tx < TW; ++tx) {
+          const T a = r[2 * tx], b = r[2 * tx + 1], e = r[2 * tx + 2], f = r[2 * tx + 3];
+          v0[tx] = a - e;
+          v1[tx] = b + e;
+          v2[tx] = e - b;
+          v3[tx] = b - f;
+        }
+      }
+    }
+}
+
+// Z = A dY Aᵀ for the 2x2 tiles [0, count) of output rows y0 and y1 (entries 2·tx and 2·tx + 1): Z_ξ of tile
+// tx to z[ξ·z_stride + tx]. A dY stacks the rows y0, y0 + y1, y0 - y1, -y1; · Aᵀ does the same on the columns.
+template <typename T>
+void output_gradient_tiles(const T* y0, const T* y1, int count, T* z, int64_t z_stride) {
+#pragma omp simd
+  for (int tx = 0; tx < count; ++tx) {
+    const T a = y0[2 * tx], b = y0[2 * tx + 1], c = y1[2 * tx], d = y1[2 * tx + 1];
+    const T rows[4][2] = {{a, b}, {a + c, b + d}, {a - c, b - d}, {-c, -d}};
+    for (int i = 0; i < 4; ++i) {
+      const T u = rows[i][0], v = rows[i][1];
+      z[(4 * i + 0) * z_stride + tx] = u;
+      z[(4 * i + 1) * z_stride + tx] = u + v;
+      z[(4 * i + 2) * z_stride + tx] = u - v;
+      z[(4 * i + 3) * z_stride + tx] = -v;
+    }
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -84,63 +168,14 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
                       WinogradWorkspace<T>& w) {
   const int C = g.channels, OC = g.out_channels, OH = g.out_h(), OW = g.out_w();
   const int TH = g.tiles_h(), TW = g.tiles_w();
-  // The image inside its zeros, large enough that every tile reads a whole 4x4 input: no bounds checks below.
-  const int PH = 2 * TH + 2, PW = 2 * TW + 2;
-  w.padded.resize(Shape{C, PH, PW});
-  w.rows.resize(Shape{4, PW});
-  // Each entry written once: the image's rows between their zeros, and the rows of zeros above and below.
-  const int right = PW - g.pad - g.width;  // zeros right of a row (the last tile column may reach past it)
-  for (int c = 0; c < C; ++c) {
-    T* plane = w.padded.data() + int64_t{c} * PH * PW;
-    std::fill_n(plane, int64_t{g.pad} * PW, T(0));
-    for (int r = 0; r < g.height; ++r) {
-      T* row = plane + int64_t{r + g.pad} * PW;
-      std::fill_n(row, g.pad, T(0));
-      std::copy_n(image + (int64_t{c} * g.height + r) * g.width, g.width, row + g.pad);
-      std::fill_n(row + g.pad + g.width, right, T(0));
-    }
-    std::fill_n(plane + int64_t{g.pad + g.height} * PW, int64_t{PH - g.pad - g.height} * PW, T(0));
-  }
-
-  const int64_t tile_bytes = int64_t{kWinogradPositions} * std::max(C, OC) * int64_t{sizeof(T)};
-  const int chunk_rows = static_cast<int>(
-      std::clamp<int64_t>(std::max<int64_t>(kChunkBytes / tile_bytes, kLeastChunkTiles) / TW, 1, TH));
-  for (int ty0 = 0; ty0 < TH; ty0 += chunk_rows) {
-    const int rows = std::min(chunk_rows, TH - ty0);
+  pad_image(g, image, w.padded);
+  const int chunk = chunk_rows<T>(g);
+  for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
+    const int rows = std::min(chunk, TH - ty0);
     const int tiles = rows * TW;  // tile t = (ty - ty0)·TW + tx
-    w.V.resize(Shape{kWinogradPositions, C, tiles});
+    transform_inputs(g, ty0, rows, w);
     w.M.resize(Shape{kWinogradPositions, OC, tiles});
     const int64_t v_stride = int64_t{C} * tiles, m_stride = int64_t{OC} * tiles;  // from V_ξ to V_ξ+1
-
-    // V = Bᵀ d B for every channel and tile. First Bᵀ d, on whole rows of the padded image at once (the 4
-    // rows of a tile row's inputs combine alike for every tile), then (Bᵀ d) B, the same on the columns of
-    // each tile: entries 2·tx to 2·tx + 3 of those rows.
-    T* t = w.rows.data();  // [4, PW]: the rows of Bᵀ d for one tile row
-    for (int c = 0; c < C; ++c)
-      for (int ty = ty0; ty < ty0 + rows; ++ty) {
-        const T* d0 = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
-        const T *d1 = d0 + PW, *d2 = d1 + PW, *d3 = d2 + PW;
-#pragma omp simd
-        for (int x = 0; x < PW; ++x) {
-          t[x] = d0[x] - d2[x];
-          t[PW + x] = d1[x] + d2[x];
-          t[2 * PW + x] = d2[x] - d1[x];
-          t[3 * PW + x] = d1[x] - d3[x];
-        }
-        T* v = w.V.data() + int64_t{c} * tiles + int64_t{ty - ty0} * TW;
-        for (int i = 0; i < 4; ++i) {
-          const T* r = t + i * PW;
-          T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
-#pragma omp simd
-          for (int tx = 0; tx < TW; ++tx) {
-            const T a = r[2 * tx], b = r[2 * tx + 1], e = r[2 * tx + 2], f = r[2 * tx + 3];
-            v0[tx] = a - e;
-            v1[tx] = b + e;
-            v2[tx] = e - b;
-            v3[tx] = b - f;
-          }
-        }
-      }
 
     // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C)
     for (int xi = 0; xi < kWinogradPositions; ++xi)
@@ -175,11 +210,75 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   }
 }
 
+template <typename T>
+void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T* dy, T* S, WinogradWorkspace<T>& w) {
+  const int C = g.channels, OC = g.out_channels, OH = g.out_h(), OW = g.out_w();
+  const int TH = g.tiles_h(), TW = g.tiles_w();
+  pad_image(g, image, w.padded);
+  // dY in whole 2x2 tiles: in place when the output's sides are even, else inside a row and a column of zeros
+  // (the zeros contribute nothing: dL/dY is 0 where there is no output).
+  const int DH = 2 * TH, DW = 2 * TW;
+  const T* tiled_dy = dy;
+  if (DH != OH || DW != OW) {
+    w.padded_dy.resize(Shape{OC, DH, DW});
+    w.padded_dy.zero();
+    for (int o = 0; o < OC; ++o)
+      for (int r = 0; r < OH; ++r)
+        std::copy_n(dy + (int64_t{o} * OH + r) * OW, OW, w.padded_dy.data() + (int64_t{o} * DH + r) * DW);
+    tiled_dy = w.padded_dy.data();
+  }
+  const int chunk = chunk_rows<T>(g);
+  for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
+    const int rows = std::min(chunk, TH - ty0);
+    const int tiles = rows * TW;
+    transform_inputs(g, ty0, rows, w);
+    w.M.resize(Shape{kWinogradPositions, OC, tiles});  // here Z = A dY Aᵀ
+    const int64_t v_stride = int64_t{C} * tiles, z_stride = int64_t{OC} * tiles;
+    for (int o = 0; o < OC; ++o)
+      for (int ty = ty0; ty < ty0 + rows; ++ty) {
+        const T* y0 = tiled_dy + (int64_t{o} * DH + 2 * ty) * DW;
+        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + int64_t{o} * tiles + int64_t{ty - ty0} * TW, z_stride);
+      }
+    // S_ξ += Z_ξ · V_ξᵀ:  S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C]   (M = OC, N = C, K = tiles)
+    for (int xi = 0; xi < kWinogradPositions; ++xi)
+      gemm(Trans::No, Trans::Yes, OC, C, tiles, T(1), w.M.data() + xi * z_stride, w.V.data() + xi * v_stride, T(1),
+           S + int64_t{xi} * OC * C);
+  }
+}
+
+template <typename T>
+void winograd_filter_gradient(const T* S, int out_channels, int channels, T* dweight) {
+  const int64_t position_stride = int64_t{out_channels} * channels;  // S_ξ is [OC, C]
+  for (int64_t oc = 0; oc < position_stride; ++oc) {
+    T s[4][4];
+    for (int xi = 0; xi < kWinogradPositions; ++xi) s[xi / 4][xi % 4] = S[xi * position_stride + oc];
+    // Gᵀ s: row 0 = s0 + (s1 + s2)/2, row 1 = (s1 - s2)/2, row 2 = (s1 + s2)/2 + s3; then the same on the columns.
+    T t[3][4];
+    for (int j = 0; j < 4; ++j) {
+      t[0][j] = s[0][j] + T(0.5) * (s[1][j] + s[2][j]);
+      t[1][j] = T(0.5) * (s[1][j] - s[2][j]);
+      t[2][j] = T(0.5) * (s[1][j] + s[2][j]) + s[3][j];
+    }
+    T* dw = dweight + oc * 9;  // dW[o, c] is [3, 3], oc = o·C + c
+    for (int i = 0; i < 3; ++i) {
+      dw[i * 3 + 0] += t[i][0] + T(0.5) * (t[i][1] + t[i][2]);
+      dw[i * 3 + 1] += T(0.5) * (t[i][1] - t[i][2]);
+      dw[i * 3 + 2] += T(0.5) * (t[i][1] + t[i][2]) + t[i][3];
+    }
+  }
+}
+
 template void winograd_filters<float>(const float*, int, int, WinogradFilters, float*);
 template void winograd_filters<double>(const double*, int, int, WinogradFilters, double*);
 template void winograd_conv3x3<float>(const WinogradGeometry&, const float*, const float*, const float*, bool, float*,
                                       WinogradWorkspace<float>&);
 template void winograd_conv3x3<double>(const WinogradGeometry&, const double*, const double*, const double*, bool,
                                        double*, WinogradWorkspace<double>&);
+template void winograd_weight_gradient<float>(const WinogradGeometry&, const float*, const float*, float*,
+                                              WinogradWorkspace<float>&);
+template void winograd_weight_gradient<double>(const WinogradGeometry&, const double*, const double*, double*,
+                                               WinogradWorkspace<double>&);
+template void winograd_filter_gradient<float>(const float*, int, int, float*);
+template void winograd_filter_gradient<double>(const double*, int, int, double*);
 
 }  // namespace minicnn

@@ -18,6 +18,13 @@
 // and each output tile is Aᵀ M A. That is 2.25 times fewer multiply-adds than the im2col GEMM, for the price
 // of the transforms (additions) and somewhat larger rounding errors: a transformed value adds up to 4 (V)
 // or 9 (U) others, and the output transform up to 9 products.
+//
+// The weight gradient is that formula's adjoint in g. With L = Σ_tiles <dY, Y>, and <dY, Aᵀ X A> = <A dY Aᵀ, X>,
+// <Z, U ⊙ V> = <Z ⊙ V, U>, <S, G g Gᵀ> = <Gᵀ S G, g>:
+//
+//   dg = Gᵀ S G,   S = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B)      S_ξ[OC, C] = Σ_tiles Z_ξ[OC, tiles] · V_ξ[C, tiles]ᵀ
+//
+// again 16 matrix products, now with the tiles (of every image) as their inner dimension.
 #include "core/shape.hpp"
 #include "core/tensor.hpp"
 
@@ -54,7 +61,8 @@ struct WinogradWorkspace {
   Tensor<T> padded;  // [C, 2·tiles_h + 2, 2·tiles_w + 2]: the input inside its zeros
   Tensor<T> rows;    // [4, 2·tiles_w + 2]: the input transform's rows for one tile row
   Tensor<T> V;       // [16, C, tiles of a chunk]
-  Tensor<T> M;       // [16, OC, tiles of a chunk]
+  Tensor<T> M;       // [16, OC, tiles of a chunk]; for the weight gradient, Z = A dY Aᵀ
+  Tensor<T> padded_dy;  // [OC, 2·tiles_h, 2·tiles_w]: dy of an odd-sized output inside a row and column of zeros
 };
 
 // out [OC, OH, OW] = the correlation of image [C, H, W] with the filters U (rows OC, columns C), plus bias[o]
@@ -62,5 +70,15 @@ struct WinogradWorkspace {
 template <typename T>
 void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, bool accumulate, T* out,
                       WinogradWorkspace<T>& w);
+
+// The weight gradient's sums S [16, OC, C] += Σ_tiles (A dY Aᵀ)_ξ · (Bᵀ d B)_ξᵀ over the tiles of one image
+// [C, H, W] and its output gradient dy [OC, OH, OW]. Summed over a batch, S gives dW through
+// winograd_filter_gradient.
+template <typename T>
+void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T* dy, T* S, WinogradWorkspace<T>& w);
+
+// dweight [OC, C, 3, 3] += Gᵀ S[o,c] G for the sums S [16, OC, C].
+template <typename T>
+void winograd_filter_gradient(const T* S, int out_channels, int channels, T* dweight);
 
 }  // namespace minicnn

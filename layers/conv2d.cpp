@@ -122,8 +122,12 @@ void Conv2d<T>::reserve_workspaces(int threads) {
       continue;
     }
     w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
+    if (algorithm_ == ConvAlgorithm::Winograd) {  // no im2col matrices either
+      w.winograd_sums.resize(Shape{kWinogradPositions, options_.out_channels, geometry_.channels});
+      continue;
+    }
     w.cols.resize(Shape{geometry_.col_rows(), group_columns});
-    if (algorithm_ == ConvAlgorithm::Im2col) w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
+    w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
     w.outputs.resize(Shape{options_.out_channels, group_columns});
   }
 }
@@ -222,6 +226,22 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   }
   parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
     Workspace& w = workspaces_[thread];
+    if (algorithm_ == ConvAlgorithm::Winograd) {
+      // Image by image (core/winograd.hpp): dW = Gᵀ S G with S = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B) summed over this
+      // thread's images, and dx = the correlation of dy, padded by 2 - p, with W turned and its channels swapped.
+      w.winograd_sums.zero();
+      for (int64_t n = begin; n < end; ++n) {
+        const T* image_dy = dy.data() + n * OC * P;
+        add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
+        winograd_weight_gradient(winograd_forward_, x.data() + n * image_size, image_dy, w.winograd_sums.data(),
+                                 w.winograd);
+        if (!dx.empty())
+          winograd_conv3x3(winograd_input_gradient_, image_dy, winograd_filters_.data(), static_cast<const T*>(nullptr),
+                           true, dx.data() + n * image_size, w.winograd);
+      }
+      winograd_filter_gradient(w.winograd_sums.data(), OC, geometry_.channels, w.dweight.data());
+      return;
+    }
     if (algorithm_ == ConvAlgorithm::Direct) {
       // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
       // dW[o,t] += Σ_p dy[o,p] · x_t[p] (with the channels in the lanes for images of few pixels), and dx
@@ -259,13 +279,6 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       // db = dY · 1:  db[o] += Σ_p dY[o,p]
       add_row_sums(group_dy, OC, N, w.dbias.data());
       if (dx.empty()) return;  // dL/dx is not wanted
-      if (algorithm_ == ConvAlgorithm::Winograd) {
-        // dx = the correlation of dy, padded by 2 - p, with W turned and its channels swapped (Winograd).
-        for (int g = 0; g < count; ++g)
-          winograd_conv3x3(winograd_input_gradient_, dy.data() + (first + g) * OC * P, winograd_filters_.data(),
-                           static_cast<const T*>(nullptr), true, dx.data() + (first + g) * image_size, w.winograd);
-        return;
-      }
       // dcols = Wᵀ · dY:  dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]   (M = R, N = count·P, K = OC)
       gemm(Trans::Yes, Trans::No, R, N, OC, T(1), weight_.value.data(), group_dy, T(0), w.dcols.data());
       // dx = col2im(dcols): each entry is added back into the pixel it was copied from.

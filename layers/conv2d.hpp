@@ -15,13 +15,13 @@
 
 namespace minicnn {
 
-// How the layer computes: Auto takes Winograd's F(2x2, 3x3) for the forward and the input gradient where it
+// How the layer computes: Auto takes Winograd's F(2x2, 3x3) for the forward and both gradients where it
 // applies and pays (3x3 kernel, stride 1, no dilation, the same padding of at most 2 on every side, at least
 // kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image); else the
 // direct convolution where an image's phase planes are small enough to stay in the L1 cache
 // (kDirectMostPhaseElements: the first layers of a network, and small maps such as LeNet's conv2); else
-// the im2col GEMMs. Winograd's weight gradient is an im2col GEMM. Im2col, Winograd and Direct force one way
-// (Winograd where it applies: setup refuses it elsewhere).
+// the im2col GEMMs. Im2col, Winograd and Direct force one way (Winograd where it applies: setup refuses it
+// elsewhere).
 enum class ConvAlgorithm { Auto, Im2col, Winograd, Direct };
 
 struct Conv2dOptions {
@@ -85,6 +85,7 @@ class Conv2d : public Layer<T> {
     Tensor<T> dweight;  // [OC, C·KH·KW]: this thread's share of dW
     Tensor<T> dbias;    // [OC]
     WinogradWorkspace<T> winograd;
+    Tensor<T> winograd_sums;  // [16, OC, C]: this thread's S of Winograd's weight gradient
     Tensor<T> phases;   // the direct convolution's phase planes of one image
     Tensor<T> dphases;  // their gradient
     Tensor<T> dy_rows;  // one image's dy, its rows padded to whole vectors

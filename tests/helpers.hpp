@@ -158,6 +158,14 @@ inline double winograd_bound(int channels) {
   return 9.0 * 36.0 * channels * (channels + 8) * double(std::numeric_limits<T>::epsilon());
 }
 
+// The same for Winograd's weight gradient over `tiles` 2x2 tiles of output (all the images'), for |x|, |dy| ≤ 1:
+// a transformed dy adds up to 4 values (|Z| ≤ 4), a transformed input too (|V| ≤ 4); the GEMM sums `tiles`
+// products (|S| ≤ 16·tiles, error ≤ (tiles + 4)ε · 16·tiles); Gᵀ S G weighs S's entries by at most 4 in all.
+template <typename T>
+inline double winograd_weight_bound(int tiles) {
+  return 4.0 * 16.0 * tiles * (tiles + 8) * double(std::numeric_limits<T>::epsilon());
+}
+
 // What one forward and backward of a layer with a weight and a bias produced.
 struct LayerPass {
   Tensor<float> y, dx, dweight, dbias;

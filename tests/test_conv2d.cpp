@@ -233,8 +233,9 @@ TEST_CASE("conv2d gives the same results on 2 threads as on 1") {
   }
 }
 
-// Winograd's F(2x2, 3x3) for the forward and the input gradient (core/winograd.hpp): the definition, finite
-// differences, for every padding it serves, odd and even sizes; and Auto takes it only where it pays.
+// Winograd's F(2x2, 3x3) for the forward and both gradients (core/winograd.hpp): the definition, finite
+// differences, the im2col layer's float gradients on 1 and 2 threads, for every padding it serves, odd and
+// even sizes; and Auto takes it only where it pays.
 TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are right, and Auto picks it") {
   for (const int pad : {0, 1, 2})
     for (const int size : {5, 8}) {
@@ -254,6 +255,25 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
       // Winograd's rounding bound (tests/helpers.hpp) for |x|, |W| < 1, C = 16, and the bias.
       const double bound = test::winograd_bound<float>(16) + 1e-6;
       for (int64_t k = 0; k < y.numel(); ++k) CHECK(std::abs(y[k] - ref.y[k]) <= bound);
+
+      // The gradients in float, against the im2col layer's (whose own rounding is far smaller), with |dy| < 1.
+      Conv2d<float> by_im2col = make_conv<float>(c, rng, ConvAlgorithm::Im2col);
+      by_im2col.weight().value = conv.weight().value;
+      by_im2col.bias().value = conv.bias().value;
+      const test::LayerPass expected = test::run_layer_pass(by_im2col, x, 1, 46);
+      const int tiles = c.batch * ((c.geometry.out_h() + 1) / 2) * ((c.geometry.out_w() + 1) / 2);
+      const int pixels = c.batch * c.geometry.col_cols(), dx_terms = 16 * 9;  // the im2col sums' terms
+      for (const int threads : {1, 2}) {
+        INFO(threads << " thread(s)");
+        const test::LayerPass pass = test::run_layer_pass(conv, x, threads, 46);
+        for (int64_t k = 0; k < pass.dweight.numel(); ++k)
+          CHECK(std::abs(pass.dweight[k] - expected.dweight[k]) <=
+                test::winograd_weight_bound<float>(tiles) + float_sum_bound(pixels, pixels));
+        for (int64_t k = 0; k < pass.dx.numel(); ++k)
+          CHECK(std::abs(pass.dx[k] - expected.dx[k]) <= test::winograd_bound<float>(16) + float_sum_bound(dx_terms, dx_terms));
+        for (int64_t k = 0; k < pass.dbias.numel(); ++k)
+          CHECK(std::abs(pass.dbias[k] - expected.dbias[k]) <= 2 * float_sum_bound(pixels, pixels));
+      }
 
       Conv2d<double> exact = make_conv<double>(c, rng, ConvAlgorithm::Winograd);
       GradcheckOptions options = default_gradcheck_options<double>();

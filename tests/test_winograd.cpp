@@ -1,6 +1,7 @@
 // Winograd's F(2x2, 3x3): the 3x3 correlation it computes equals the definition's loops, in double and in
 // float, for odd and even sizes, every padding it serves, with and without bias, overwriting or adding, in
-// one chunk of tiles or several; and its input-gradient filters give the correlation's input gradient.
+// one chunk of tiles or several; its input-gradient filters give the correlation's input gradient; and its
+// weight gradient, summed over images, equals the definition's.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -140,4 +141,61 @@ TEST_CASE("Winograd's input-gradient filters give the input gradient of a 3x3 co
           CHECK(std::abs(dx[(c * H + h) * W + x] - expected) <= test::winograd_bound<double>(OC));
         }
   }
+}
+
+// dW[o, c, u, v] = Σ_n Σ_i Σ_j dy[n, o, i, j] · x[n, c, i + u - p, j + v - p], zero outside x: the definition,
+// against S summed over two images (winograd_weight_gradient) and dW += Gᵀ S G (winograd_filter_gradient).
+template <typename T>
+void check_weight_gradient(const WinogradGeometry& g, Rng& rng) {
+  const int images = 2, OH = g.out_h(), OW = g.out_w();
+  const Tensor<double> x = test::random_tensor<double>(Shape{images, g.channels, g.height, g.width}, rng);
+  const Tensor<double> dy = test::random_tensor<double>(Shape{images, g.out_channels, OH, OW}, rng);
+  const Tensor<double> start = test::random_tensor<double>(Shape{g.out_channels, g.channels, 3, 3}, rng);
+  Tensor<double> expected = start;
+  for (int n = 0; n < images; ++n)
+    for (int o = 0; o < g.out_channels; ++o)
+      for (int c = 0; c < g.channels; ++c)
+        for (int u = 0; u < 3; ++u)
+          for (int v = 0; v < 3; ++v)
+            for (int i = 0; i < OH; ++i)
+              for (int j = 0; j < OW; ++j) {
+                const int row = i + u - g.pad, col = j + v - g.pad;
+                if (row >= 0 && row < g.height && col >= 0 && col < g.width)
+                  expected.at(o, c, u, v) += dy.at(n, o, i, j) * x.at(n, c, row, col);
+              }
+
+  auto as_t = [](const Tensor<double>& t) {
+    Tensor<T> r(t.shape());
+    std::copy(t.begin(), t.end(), r.begin());
+    return r;
+  };
+  const Tensor<T> xt = as_t(x), dyt = as_t(dy);
+  Tensor<T> S(Shape{kWinogradPositions, g.out_channels, g.channels});
+  WinogradWorkspace<T> workspace;
+  for (int n = 0; n < images; ++n)
+    winograd_weight_gradient<T>(g, xt.data() + n * xt.numel() / images, dyt.data() + n * dyt.numel() / images,
+                                S.data(), workspace);
+  Tensor<T> dw = as_t(start);
+  winograd_filter_gradient<T>(S.data(), g.out_channels, g.channels, dw.data());
+  const double bound = test::winograd_weight_bound<T>(images * g.tiles_h() * g.tiles_w()) +
+                       2 * std::numeric_limits<T>::epsilon();  // and adding to the start
+  for (int64_t k = 0; k < dw.numel(); ++k) {
+    INFO("weight " << k << ": winograd " << dw[k] << ", definition " << expected[k]);
+    CHECK(std::abs(dw[k] - expected[k]) <= bound);
+  }
+}
+
+TEST_CASE("Winograd's weight gradient equals the definition's, in double and in float") {
+  Rng rng(57);
+  for (const int size : {1, 4, 7, 8})
+    for (const int pad : {0, 1, 2}) {
+      // Odd and even outputs in each direction: dy's last row or column of tiles reaches past it.
+      const WinogradGeometry g{.channels = 3, .height = size + 2, .width = size + 3, .pad = pad, .out_channels = 4};
+      INFO("H=" << g.height << " W=" << g.width << " pad " << pad);
+      check_weight_gradient<double>(g, rng);
+      check_weight_gradient<float>(g, rng);
+    }
+  // 16 channels over a 50x50 output: several chunks of tiles.
+  check_weight_gradient<double>(WinogradGeometry{.channels = 16, .height = 50, .width = 50, .pad = 1, .out_channels = 4},
+                                rng);
 }
