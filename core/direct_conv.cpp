@@ -1,76 +1,11 @@
 #include "core/direct_conv.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <utility>
+
+#include "core/register_tile.hpp"
 
 namespace minicnn {
 namespace {
-
-// One vector register of T, through GCC's vector extension (AVX's ymm registers under -march=native; pairs
-// of SSE registers otherwise).
-template <typename T>
-struct Simd {
-  typedef T Vec __attribute__((vector_size(32)));
-  static constexpr int lanes = sizeof(Vec) / sizeof(T);
-
-  static Vec load(const T* p) {
-    Vec v;
-    std::memcpy(&v, p, sizeof v);  // an unaligned load
-    return v;
-  }
-  static Vec splat(T s) { return splat(s, std::make_index_sequence<lanes>()); }  // one broadcast instruction
-  template <size_t... lane>
-  static Vec splat(T s, std::index_sequence<lane...>) {
-    return Vec{((void)lane, s)...};
-  }
-  // The first `count` lanes of v to p.
-  static void store(T* p, const Vec& v, int count) {
-    if (count == lanes)
-      std::memcpy(p, &v, sizeof v);
-    else
-      std::memcpy(p, &v, count * sizeof(T));
-  }
-  static T sum(const Vec& v) {
-    T s = 0;
-    for (int i = 0; i < lanes; ++i) s += v[i];
-    return s;
-  }
-};
-
-// The register tile of a GEMM kernel, for 6 rows of A and V vectors of columns of B:
-//   acc[r][v] += Σ_k A[k][r] · B[k][v],   A: packed [depth][6],   B[k][v]: the vector at source + offsets[k] + at[v]
-// B is read where it lies (phase planes, or padded rows of dy): no packing.
-template <typename T, int V>
-void tile(const T* packed, int depth, const T* source, const int64_t* offsets, const int64_t* at,
-          typename Simd<T>::Vec (&acc)[6][V]) {
-  using S = Simd<T>;
-  // Local accumulators: acc itself could alias the arrays read (its lanes are Ts), and would be stored back
-  // at every step.
-  typename S::Vec sum[6][V];
-  std::memcpy(sum, acc, sizeof sum);
-  const T* b[V];
-  for (int v = 0; v < V; ++v) b[v] = source + at[v];
-  for (int k = 0; k < depth; ++k) {
-    typename S::Vec bk[V];
-    for (int v = 0; v < V; ++v) bk[v] = S::load(b[v] + offsets[k]);
-    for (int r = 0; r < 6; ++r) {
-      const typename S::Vec a = S::splat(packed[k * 6 + r]);
-      for (int v = 0; v < V; ++v) sum[r][v] += a * bk[v];
-    }
-  }
-  std::memcpy(acc, sum, sizeof sum);
-}
-
-// Calls tile(width, q) for the pixel vectors [0, positions) in tiles of width = 2 vectors from q, and of
-// width = 1 for an odd last one (width: a std::integral_constant, so that the tile's size is known at compile
-// time and its accumulators stay in registers).
-template <typename Tile>
-void for_each_vector_tile(int positions, Tile tile) {
-  int q = 0;
-  for (; q + 2 <= positions; q += 2) tile(std::integral_constant<int, 2>{}, q);
-  if (q < positions) tile(std::integral_constant<int, 1>{}, q);
-}
 
 // Calls move(col, at) for the first `columns` pixels of an image row: padded column k = col + pad goes to
 // column k / stride of phase k mod stride, element `at` from the row of phase 0 (the phases' rows are `plane`
@@ -148,15 +83,10 @@ int64_t DirectConv<T>::packed_weight_size(Pass pass) const {
 template <typename T>
 void DirectConv<T>::pack_weights(const T* weight, Pass pass, T* packed) const {
   // A[r][k]: W[o = r][t = k] for the forward, W[o = k][t = r] for the input gradient.
-  const bool forward = pass == Pass::Forward;
-  const int rows = forward ? out_channels_ : taps_, depth = forward ? taps_ : out_channels_;
-  for (int block = 0; block < row_count(rows, kTileRows) / kTileRows; ++block)
-    for (int k = 0; k < depth; ++k)
-      for (int r = 0; r < kTileRows; ++r) {
-        const int row = block * kTileRows + r;
-        const int64_t at = forward ? int64_t{row} * taps_ + k : int64_t{k} * taps_ + row;
-        packed[(int64_t{block} * depth + k) * kTileRows + r] = row < rows ? weight[at] : T(0);
-      }
+  if (pass == Pass::Forward)
+    pack_tile_rows(out_channels_, taps_, [&](int o, int t) { return weight[int64_t{o} * taps_ + t]; }, packed);
+  else
+    pack_tile_rows(taps_, out_channels_, [&](int t, int o) { return weight[int64_t{o} * taps_ + t]; }, packed);
 }
 
 template <typename T>
@@ -182,7 +112,7 @@ void DirectConv<T>::forward(const T* phases, const T* packed, const T* bias, T* 
         const int o = first_channel + r;
         for (int v = 0; v < V; ++v) acc[r][v] = S::splat(bias != nullptr && o < out_channels_ ? bias[o] : T(0));
       }
-      tile<T, V>(packed + int64_t{first_channel} * taps_, taps_, phases, tap_offsets_.data(), &input_offsets_[q], acc);
+      register_tile<T, V>(packed + int64_t{first_channel} * taps_, taps_, phases, tap_offsets_.data(), &input_offsets_[q], acc);
       for (int v = 0; v < V; ++v) {
         const int row = (q + v) / row_vectors_, column = (q + v) % row_vectors_ * kLanes;
         for (int r = 0; r < kTileRows && first_channel + r < out_channels_; ++r)
@@ -281,7 +211,7 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dphases
       typename S::Vec acc[kTileRows][V] = {};
       int64_t at[V];
       for (int v = 0; v < V; ++v) at[v] = int64_t{q + v} * kLanes;
-      tile<T, V>(packed + int64_t{first_tap} * out_channels_, out_channels_, dy_rows, dy_offsets_.data(), at, acc);
+      register_tile<T, V>(packed + int64_t{first_tap} * out_channels_, out_channels_, dy_rows, dy_offsets_.data(), at, acc);
       for (int r = 0; r < kTileRows && first_tap + r < taps_; ++r)
         for (int v = 0; v < V; ++v) {
           T* to = dphases + tap_offsets_[first_tap + r] + input_offsets_[q + v];

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/im2col.hpp"
+#include "core/register_tile.hpp"
 
 namespace minicnn {
 
@@ -79,12 +80,10 @@ class DirectConv {
   void input_gradient(const T* dy_rows, const T* packed, T* dphases, T* dx) const;
 
  private:
-  // Register tiles (16 vector registers): the forward and the input gradient keep 6 rows by 2 vectors of
-  // pixels, the weight gradient 2 channels by 6 taps (or 6 taps by 2 vectors of channels); each loads 8
-  // operands for its 12 multiply-adds.
-  static constexpr int kTileRows = 6;  // by 2 vectors (for_each_vector_tile in the .cpp)
+  // Register tiles (16 vector registers): the forward and the input gradient keep kTileRows = 6 rows by 2
+  // vectors of pixels (core/register_tile.hpp), the weight gradient 2 channels by 6 taps (or 6 taps by 2
+  // vectors of channels); each loads 8 operands for its 12 multiply-adds.
   static constexpr int kGradientChannels = 2, kGradientTaps = 6;
-  static int row_count(int rows, int block) { return (rows + block - 1) / block * block; }  // whole blocks
 
   ConvGeometry g_;
   int out_channels_ = 0, taps_ = 0;

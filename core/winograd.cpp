@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/blas.hpp"
+#include "core/register_tile.hpp"
 
 namespace minicnn {
 namespace {
@@ -87,16 +88,22 @@ int chunk_rows(const WinogradGeometry& g) {
       std::clamp<int64_t>(std::max<int64_t>(kChunkBytes / tile_bytes, kLeastChunkTiles) / g.tiles_w(), 1, g.tiles_h()));
 }
 
-// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, rows·TW] (tile
-// t = (ty - ty0)·TW + tx), from the padded image in w.padded. First Bᵀ d, on whole rows of the padded image at
+// The rows of V and M hold a whole chunk's tiles, rounded up to whole vectors for the register tile.
+template <typename T>
+int chunk_stride(const WinogradGeometry& g) {
+  return row_count(chunk_rows<T>(g) * g.tiles_w(), Simd<T>::lanes);
+}
+
+// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, stride] (tile
+// t = (ty - ty0)·TW + tx; the entries past rows·TW are not written), from the padded image in w.padded. First Bᵀ d, on whole rows of the padded image at
 // once (the 4 rows of a tile row's inputs combine alike for every tile), then (Bᵀ d) B, the same on the
 // columns of each tile: entries 2·tx to 2·tx + 3 of those rows.
 template <typename T>
-void transform_inputs(const WinogradGeometry& g, int ty0, int rows, WinogradWorkspace<T>& w) {
-  const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2, tiles = rows * TW;
-  w.V.resize(Shape{kWinogradPositions, C, tiles});
+void transform_inputs(const WinogradGeometry& g, int ty0, int rows, int stride, WinogradWorkspace<T>& w) {
+  const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2;
+  w.V.resize(Shape{kWinogradPositions, C, stride});
   w.rows.resize(Shape{4, PW});
-  const int64_t v_stride = int64_t{C} * tiles;  // from V_ξ to V_ξ+1
+  const int64_t v_stride = int64_t{C} * stride;  // from V_ξ to V_ξ+1
   T* t = w.rows.data();                         // [4, PW]: the rows of Bᵀ d for one tile row
   for (int c = 0; c < C; ++c)
     for (int ty = ty0; ty < ty0 + rows; ++ty) {
@@ -109,7 +116,7 @@ void transform_inputs(const WinogradGeometry& g, int ty0, int rows, WinogradWork
         t[2 * PW + x] = d2[x] - d1[x];
         t[3 * PW + x] = d1[x] - d3[x];
       }
-      T* v = w.V.data() + int64_t{c} * tiles + int64_t{ty - ty0} * TW;
+      T* v = w.V.data() + int64_t{c} * stride + int64_t{ty - ty0} * TW;
       for (int i = 0; i < 4; ++i) {
         const T* r = t + i * PW;
         T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
@@ -146,19 +153,27 @@ void output_gradient_tiles(const T* y0, const T* y1, int count, T* z, int64_t z_
 }  // namespace
 
 template <typename T>
-void winograd_filters(const T* weight, int out_channels, int channels, WinogradFilters which, T* U) {
+int64_t winograd_filters_size(int out_channels, int channels, WinogradFilters which) {
   const int rows = which == WinogradFilters::Forward ? out_channels : channels;
   const int columns = which == WinogradFilters::Forward ? channels : out_channels;
-  const int64_t position_stride = int64_t{rows} * columns;  // U_ξ is [rows, columns]
+  return int64_t{kWinogradPositions} * row_count(rows, kTileRows) * columns;
+}
+
+template <typename T>
+void winograd_filters(const T* weight, int out_channels, int channels, WinogradFilters which, T* U) {
+  const bool forward = which == WinogradFilters::Forward;
+  const int rows = forward ? out_channels : channels, columns = forward ? channels : out_channels;
+  const int64_t position_stride = int64_t{row_count(rows, kTileRows)} * columns;  // U_ξ, packed
+  std::fill_n(U, kWinogradPositions * position_stride, T(0));                  // the rows past the last
   for (int o = 0; o < out_channels; ++o)
     for (int c = 0; c < channels; ++c) {
       const T* g = weight + (int64_t{o} * channels + c) * 9;
       T u[16];
-      if (which == WinogradFilters::Forward)
+      if (forward)
         transform_filter(g, 3, 1, u);
       else
         transform_filter(g + 8, -3, -1, u);  // W'[u,v] = W[2-u, 2-v]: read from the last entry backwards
-      const int64_t at = which == WinogradFilters::Forward ? int64_t{o} * channels + c : int64_t{c} * out_channels + o;
+      const int64_t at = forward ? packed_index(o, c, columns) : packed_index(c, o, columns);
       for (int xi = 0; xi < kWinogradPositions; ++xi) U[xi * position_stride + at] = u[xi];
     }
 }
@@ -168,19 +183,38 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
                       WinogradWorkspace<T>& w) {
   const int C = g.channels, OC = g.out_channels, OH = g.out_h(), OW = g.out_w();
   const int TH = g.tiles_h(), TW = g.tiles_w();
+  using S = Simd<T>;
   pad_image(g, image, w.padded);
-  const int chunk = chunk_rows<T>(g);
+  const int chunk = chunk_rows<T>(g), stride = chunk_stride<T>(g), OC_rows = row_count(OC, kTileRows);
+  w.M.resize(Shape{kWinogradPositions, OC_rows, stride});
+  const int64_t v_stride = int64_t{C} * stride, m_stride = int64_t{OC_rows} * stride;  // from V_ξ to V_ξ+1
+  const int64_t u_stride = int64_t{OC_rows} * C;                                      // from U_ξ to U_ξ+1
+  // The register tile's B is V_ξ: its row c at c·stride, its vector q of tiles at q·lanes.
+  w.row_offsets.resize(C);
+  for (int c = 0; c < C; ++c) w.row_offsets[c] = int64_t{c} * stride;
+  w.vector_offsets.resize(stride / S::lanes);
+  for (int q = 0; q < stride / S::lanes; ++q) w.vector_offsets[q] = int64_t{q} * S::lanes;
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
     const int rows = std::min(chunk, TH - ty0);
-    const int tiles = rows * TW;  // tile t = (ty - ty0)·TW + tx
-    transform_inputs(g, ty0, rows, w);
-    w.M.resize(Shape{kWinogradPositions, OC, tiles});
-    const int64_t v_stride = int64_t{C} * tiles, m_stride = int64_t{OC} * tiles;  // from V_ξ to V_ξ+1
+    transform_inputs(g, ty0, rows, stride, w);
 
-    // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C)
-    for (int xi = 0; xi < kWinogradPositions; ++xi)
-      gemm(Trans::No, Trans::No, OC, tiles, C, T(1), U + int64_t{xi} * OC * C, w.V.data() + xi * v_stride, T(0),
-           w.M.data() + xi * m_stride);
+    // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C), in register
+    // tiles of 6 output channels by 2 vectors of tiles, U_ξ packed for them. The lanes past the chunk's
+    // tiles compute what V holds there, into entries of M that are never read.
+    const int tile_vectors = row_count(rows * TW, S::lanes) / S::lanes;
+    for (int xi = 0; xi < kWinogradPositions; ++xi) {
+      const T* u = U + xi * u_stride;
+      const T* v = w.V.data() + xi * v_stride;
+      T* m = w.M.data() + xi * m_stride;
+      for (int first = 0; first < OC; first += kTileRows)
+        for_each_vector_tile(tile_vectors, [&](auto width, int q) {
+          constexpr int V = decltype(width)::value;
+          typename S::Vec acc[kTileRows][V] = {};
+          register_tile<T, V>(u + int64_t{first} * C, C, v, w.row_offsets.data(), &w.vector_offsets[q], acc);
+          for (int r = 0; r < kTileRows; ++r)
+            for (int i = 0; i < V; ++i) S::store(m + int64_t{first + r} * stride + (q + i) * S::lanes, acc[r][i], S::lanes);
+        });
+    }
 
     // Y = Aᵀ M A for every output channel and tile, into out. Tiles wholly inside the output in one vector
     // loop over a tile row; a last column or row of tiles that reaches past an odd-sized output, entry by entry.
@@ -188,7 +222,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
     for (int o = 0; o < OC; ++o) {
       const T b = bias != nullptr && !accumulate ? bias[o] : T(0);
       for (int ty = ty0; ty < ty0 + rows; ++ty) {
-        const T* m = w.M.data() + int64_t{o} * tiles + int64_t{ty - ty0} * TW;  // M_ξ of the row's tiles: m + ξ·m_stride
+        const T* m = w.M.data() + int64_t{o} * stride + int64_t{ty - ty0} * TW;  // M_ξ of the row's tiles: m + ξ·m_stride
         T* y0 = out + (int64_t{o} * OH + 2 * ty) * OW;
         T* y1 = 2 * ty + 1 < OH ? y0 + OW : nullptr;
         if (y1 != nullptr && accumulate)
@@ -227,22 +261,21 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
         std::copy_n(dy + (int64_t{o} * OH + r) * OW, OW, w.padded_dy.data() + (int64_t{o} * DH + r) * DW);
     tiled_dy = w.padded_dy.data();
   }
-  const int chunk = chunk_rows<T>(g);
+  const int chunk = chunk_rows<T>(g), stride = chunk_stride<T>(g);
+  w.M.resize(Shape{kWinogradPositions, OC, stride});  // here Z = A dY Aᵀ
+  const int64_t v_stride = int64_t{C} * stride, z_stride = int64_t{OC} * stride;  // from V_ξ to V_ξ+1
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
     const int rows = std::min(chunk, TH - ty0);
-    const int tiles = rows * TW;
-    transform_inputs(g, ty0, rows, w);
-    w.M.resize(Shape{kWinogradPositions, OC, tiles});  // here Z = A dY Aᵀ
-    const int64_t v_stride = int64_t{C} * tiles, z_stride = int64_t{OC} * tiles;
+    transform_inputs(g, ty0, rows, stride, w);
     for (int o = 0; o < OC; ++o)
       for (int ty = ty0; ty < ty0 + rows; ++ty) {
         const T* y0 = tiled_dy + (int64_t{o} * DH + 2 * ty) * DW;
-        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + int64_t{o} * tiles + int64_t{ty - ty0} * TW, z_stride);
+        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + int64_t{o} * stride + int64_t{ty - ty0} * TW, z_stride);
       }
     // S_ξ += Z_ξ · V_ξᵀ:  S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C]   (M = OC, N = C, K = tiles)
     for (int xi = 0; xi < kWinogradPositions; ++xi)
-      gemm(Trans::No, Trans::Yes, OC, C, tiles, T(1), w.M.data() + xi * z_stride, w.V.data() + xi * v_stride, T(1),
-           S + int64_t{xi} * OC * C);
+      gemm_strided(Trans::No, Trans::Yes, OC, C, rows * TW, T(1), w.M.data() + xi * z_stride, stride,
+                   w.V.data() + xi * v_stride, stride, T(1), S + int64_t{xi} * OC * C, C);
   }
 }
 
@@ -268,6 +301,8 @@ void winograd_filter_gradient(const T* S, int out_channels, int channels, T* dwe
   }
 }
 
+template int64_t winograd_filters_size<float>(int, int, WinogradFilters);
+template int64_t winograd_filters_size<double>(int, int, WinogradFilters);
 template void winograd_filters<float>(const float*, int, int, WinogradFilters, float*);
 template void winograd_filters<double>(const double*, int, int, WinogradFilters, double*);
 template void winograd_conv3x3<float>(const WinogradGeometry&, const float*, const float*, const float*, bool, float*,

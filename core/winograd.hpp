@@ -25,6 +25,9 @@
 //   dg = Gᵀ S G,   S = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B)      S_ξ[OC, C] = Σ_tiles Z_ξ[OC, tiles] · V_ξ[C, tiles]ᵀ
 //
 // again 16 matrix products, now with the tiles (of every image) as their inner dimension.
+#include <cstdint>
+#include <vector>
+
 #include "core/shape.hpp"
 #include "core/tensor.hpp"
 
@@ -37,7 +40,11 @@ constexpr int kWinogradPositions = 16;  // ξ: the 4x4 positions of a transforme
 //   input gradient:  U_ξ[c, o] = (G W'[c,o] Gᵀ)_ξ, W'[c,o][u,v] = W[o,c][2-u, 2-v]  rows = C,  columns = OC
 // The input gradient of a stride-1 correlation is the correlation of dy, padded by 2 - p, with the kernels
 // turned by 180 degrees and input and output channels swapped (docs/backprop-through-convolution.md).
+// Each U_ξ is packed for the register tile that multiplies it (core/register_tile.hpp): blocks of 6 rows,
+// zero past the last row; winograd_filters_size() values in all.
 enum class WinogradFilters { Forward, InputGradient };
+template <typename T>
+int64_t winograd_filters_size(int out_channels, int channels, WinogradFilters which);
 template <typename T>
 void winograd_filters(const T* weight, int out_channels, int channels, WinogradFilters which, T* U);
 
@@ -60,9 +67,10 @@ template <typename T>
 struct WinogradWorkspace {
   Tensor<T> padded;  // [C, 2·tiles_h + 2, 2·tiles_w + 2]: the input inside its zeros
   Tensor<T> rows;    // [4, 2·tiles_w + 2]: the input transform's rows for one tile row
-  Tensor<T> V;       // [16, C, tiles of a chunk]
-  Tensor<T> M;       // [16, OC, tiles of a chunk]; for the weight gradient, Z = A dY Aᵀ
+  Tensor<T> V;       // [16, C, tiles of a chunk, rounded up to whole vectors]
+  Tensor<T> M;       // [16, OC rounded up to 6, the same]; for the weight gradient, Z = A dY Aᵀ
   Tensor<T> padded_dy;  // [OC, 2·tiles_h, 2·tiles_w]: dy of an odd-sized output inside a row and column of zeros
+  std::vector<int64_t> row_offsets, vector_offsets;  // where the register tile finds V's rows and vectors
 };
 
 // out [OC, OH, OW] = the correlation of image [C, H, W] with the filters U (rows OC, columns C), plus bias[o]

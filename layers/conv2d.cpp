@@ -165,7 +165,7 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   }
   if (algorithm_ == ConvAlgorithm::Winograd) {
     // Y = Aᵀ [U ⊙ V] A, image by image, with U = G W Gᵀ made once for the batch (core/winograd.hpp).
-    winograd_filters_.resize(Shape{kWinogradPositions, OC, geometry_.channels});
+    winograd_filters_.resize(Shape{winograd_filters_size<T>(OC, geometry_.channels, WinogradFilters::Forward)});
     winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::Forward, winograd_filters_.data());
     parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
       for (int64_t n = begin; n < end; ++n)
@@ -216,7 +216,7 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     w.dbias.zero();
   }
   if (!dx.empty() && algorithm_ == ConvAlgorithm::Winograd) {
-    winograd_filters_.resize(Shape{kWinogradPositions, geometry_.channels, OC});
+    winograd_filters_.resize(Shape{winograd_filters_size<T>(OC, geometry_.channels, WinogradFilters::InputGradient)});
     winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::InputGradient,
                      winograd_filters_.data());
   }

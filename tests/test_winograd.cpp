@@ -50,7 +50,7 @@ void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bia
     return r;
   };
   const Tensor<T> xt = as_t(x), wt = as_t(w), bt = as_t(b);
-  Tensor<T> U(Shape{kWinogradPositions, g.out_channels, g.channels});
+  Tensor<T> U(Shape{winograd_filters_size<T>(g.out_channels, g.channels, WinogradFilters::Forward)});
   winograd_filters(wt.data(), g.out_channels, g.channels, WinogradFilters::Forward, U.data());
   Tensor<T> out = accumulate ? as_t(start) : Tensor<T>(start.shape());
   if (!accumulate) out.fill(T(1234));  // every entry must be written
@@ -120,7 +120,7 @@ TEST_CASE("Winograd's input-gradient filters give the input gradient of a 3x3 co
     INFO("pad " << pad);
     const Tensor<double> w = test::random_tensor<double>(Shape{OC, C, 3, 3}, rng);
     const Tensor<double> dy = test::random_tensor<double>(Shape{OC, OH, OW}, rng);
-    Tensor<double> U(Shape{kWinogradPositions, C, OC});
+    Tensor<double> U(Shape{winograd_filters_size<double>(OC, C, WinogradFilters::InputGradient)});
     winograd_filters(w.data(), OC, C, WinogradFilters::InputGradient, U.data());
     const WinogradGeometry g{.channels = OC, .height = OH, .width = OW, .pad = 2 - pad, .out_channels = C};
     REQUIRE(g.out_h() == H);

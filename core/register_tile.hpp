@@ -1,0 +1,98 @@
+#pragma once
+// The register tile of a GEMM kernel, shared by the direct convolution (core/direct_conv.hpp) and
+// Winograd's products (core/winograd.hpp): C[6 rows, V vectors] += A[6 rows, depth] · B[depth, V vectors],
+// with A packed block by block of 6 rows and B read where it lies, each of its rows at an offset of its own.
+// A GEMM library packs B into a buffer first and zeroes C for beta = 0 in a pass of its own; for the small
+// products of a convolution those passes cost as much as the multiply-adds.
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+namespace minicnn {
+
+constexpr int kTileRows = 6;  // rows of A and C in a tile: 6 by 2 vectors take 12 of the 16 AVX registers
+
+// Rows rounded up to whole blocks.
+inline int row_count(int rows, int block) { return (rows + block - 1) / block * block; }
+
+// One vector register of T, through GCC's vector extension (AVX's ymm registers under -march=native; pairs
+// of SSE registers otherwise).
+template <typename T>
+struct Simd {
+  typedef T Vec __attribute__((vector_size(32)));
+  static constexpr int lanes = sizeof(Vec) / sizeof(T);
+
+  static Vec load(const T* p) {
+    Vec v;
+    std::memcpy(&v, p, sizeof v);  // an unaligned load
+    return v;
+  }
+  static Vec splat(T s) { return splat(s, std::make_index_sequence<lanes>()); }  // one broadcast instruction
+  template <size_t... lane>
+  static Vec splat(T s, std::index_sequence<lane...>) {
+    return Vec{((void)lane, s)...};
+  }
+  // The first `count` lanes of v to p.
+  static void store(T* p, const Vec& v, int count) {
+    if (count == lanes)
+      std::memcpy(p, &v, sizeof v);
+    else
+      std::memcpy(p, &v, count * sizeof(T));
+  }
+  static T sum(const Vec& v) {
+    T s = 0;
+    for (int i = 0; i < lanes; ++i) s += v[i];
+    return s;
+  }
+};
+
+// The register tile of a GEMM kernel, for 6 rows of A and V vectors of columns of B:
+//   acc[r][v] += Σ_k A[k][r] · B[k][v],   A: packed [depth][6],   B[k][v]: the vector at source + offsets[k] + at[v]
+// B is read where it lies (phase planes, padded rows of dy, transformed tiles): no packing.
+template <typename T, int V>
+void register_tile(const T* packed, int depth, const T* source, const int64_t* offsets, const int64_t* at,
+                   typename Simd<T>::Vec (&acc)[kTileRows][V]) {
+  using S = Simd<T>;
+  // Local accumulators: acc itself could alias the arrays read (its lanes are Ts), and would be stored back
+  // at every step.
+  typename S::Vec sum[kTileRows][V];
+  std::memcpy(sum, acc, sizeof sum);
+  const T* b[V];
+  for (int v = 0; v < V; ++v) b[v] = source + at[v];
+  for (int k = 0; k < depth; ++k) {
+    typename S::Vec bk[V];
+    for (int v = 0; v < V; ++v) bk[v] = S::load(b[v] + offsets[k]);
+    for (int r = 0; r < kTileRows; ++r) {
+      const typename S::Vec a = S::splat(packed[k * kTileRows + r]);
+      for (int v = 0; v < V; ++v) sum[r][v] += a * bk[v];
+    }
+  }
+  std::memcpy(acc, sum, sizeof sum);
+}
+
+// Calls tile(width, q) for the vectors [0, positions) of B's columns (pixels, or Winograd's tiles), in tiles
+// of width = 2 vectors from q, and of width = 1 for an odd last one (width: a std::integral_constant, so
+// that the tile's size is known at compile time and its accumulators stay in registers).
+template <typename Tile>
+void for_each_vector_tile(int positions, Tile tile) {
+  int q = 0;
+  for (; q + 2 <= positions; q += 2) tile(std::integral_constant<int, 2>{}, q);
+  if (q < positions) tile(std::integral_constant<int, 1>{}, q);
+}
+
+// A packed block by block of 6 rows: A[r][k] of A [rows, depth] is packed[packed_index(r, k, depth)], in
+// [blocks of 6 rows][depth][6], so that the tile's broadcasts read one block's entries in order. The rows
+// past the last, up to a whole block, must be zero.
+inline int64_t packed_index(int r, int k, int depth) {
+  return (int64_t{r / kTileRows} * depth + k) * kTileRows + r % kTileRows;
+}
+
+// packed = A [rows, depth] packed, where A[r][k] = element(r, k), with zeros past the last row.
+template <typename T, typename Element>
+void pack_tile_rows(int rows, int depth, Element element, T* packed) {
+  for (int r = 0; r < row_count(rows, kTileRows); ++r)
+    for (int k = 0; k < depth; ++k) packed[packed_index(r, k, depth)] = r < rows ? element(r, k) : T(0);
+}
+
+}  // namespace minicnn
