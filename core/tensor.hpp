@@ -106,4 +106,8 @@ struct Param {
   }
 };
 
+// Whether every value of t is finite: no NaN, no ±inf.
+template <typename T>
+bool all_finite(const Tensor<T>& t);
+
 }  // namespace minicnn

@@ -1,7 +1,6 @@
 #include "models/sequential.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -115,20 +114,15 @@ void Sequential<T>::time_layers(LayerTimes* times) {
 
 template <typename T>
 std::string Sequential<T>::first_non_finite() const {
-  auto finite = [](const Tensor<T>& t) {
-    for (const T v : t)
-      if (!std::isfinite(v)) return false;
-    return true;
-  };
   // Forward order for outputs, then backward order for gradients: the first place the values went bad.
   for (size_t i = 0; i < layers_.size(); ++i)
-    if (!finite(activations_[i])) return layers_[i]->name + " output";
+    if (!all_finite(activations_[i])) return layers_[i]->name + " output";
   for (size_t i = layers_.size(); i-- > 0;) {
     for (Param<T>* p : layers_[i]->params())
-      if (!finite(p->value)) return p->name + " (the parameter itself)";
-    if (!finite(gradients_[i + 1])) return layers_[i]->name + " output gradient";
+      if (!all_finite(p->value)) return p->name + " (the parameter itself)";
+    if (!all_finite(gradients_[i + 1])) return layers_[i]->name + " output gradient";
     for (Param<T>* p : layers_[i]->params())
-      if (!finite(p->grad)) return p->name + " gradient";
+      if (!all_finite(p->grad)) return p->name + " gradient";
   }
   return "";
 }

@@ -35,8 +35,7 @@ void check_sizes(const Dataset& data, int batch_size) {
 
 bool gradients_finite(const Sequential<float>& net) {
   for (const Param<float>* p : net.params())
-    for (const float g : p->grad)
-      if (!std::isfinite(g)) return false;
+    if (!all_finite(p->grad)) return false;
   return true;
 }
 

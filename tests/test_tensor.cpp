@@ -1,8 +1,9 @@
 // Shape and Tensor: sizes, NCHW layout, and the storage rules (copy is deep, view and sample share,
-// resize reuses what is there).
+// resize reuses what is there); all_finite.
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/shape.hpp"
@@ -130,4 +131,27 @@ TEST_CASE("a parameter's value and gradient have its shape and are separate tens
   CHECK(p.value.shape() == Shape{4, 1, 3, 3});
   CHECK(p.grad.shape() == p.value.shape());
   CHECK(p.grad.data() != p.value.data());
+}
+
+TEST_CASE("all_finite finds a NaN or an infinity wherever it is, and passes every finite value") {
+  for (const int64_t size : {1, 7, 8, 9, 100}) {
+    Tensor<float> t(Shape{size});
+    t.fill(-0.0f);
+    t[size / 2] = std::numeric_limits<float>::max();  // max · 0 is still 0
+    if (size > 2) t[1] = std::numeric_limits<float>::denorm_min();
+    CHECK(all_finite(t));
+    for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()})
+      for (const int64_t at : {int64_t{0}, size / 2, size - 1}) {  // first, middle, the vector loop's tail
+        INFO("size " << size << ", at " << at << ": " << bad);
+        Tensor<float> u = t;
+        u[at] = bad;
+        CHECK_FALSE(all_finite(u));
+      }
+  }
+  Tensor<double> d(Shape{5});
+  CHECK(all_finite(d));
+  d[4] = std::numeric_limits<double>::infinity();
+  CHECK_FALSE(all_finite(d));
+  CHECK(all_finite(Tensor<float>()));  // empty
 }
