@@ -44,6 +44,14 @@ typename Pool2d<T>::Window Pool2d<T>::window(int i, int j) const {
           std::min(left + options_.kernel_w, in_w_)};
 }
 
+namespace {
+
+// Planes per thread at least: a plane's pooling is an elementwise loop over its pixels, and a thread that
+// gets fewer than kElementwiseGrain of them costs more to start than it saves (a batch of one image).
+int64_t plane_grain(int64_t in_plane) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(in_plane, 1)); }
+
+}  // namespace
+
 template <typename T>
 void Pool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int64_t planes = x.dim(0) * x.dim(1);  // one (n, c) pair each
@@ -54,12 +62,12 @@ void Pool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
     parallel_for(planes, [&](int64_t begin, int64_t end, int) {
       for (int64_t plane = begin; plane < end; ++plane)
         max_pool_plane(x.data() + plane * in_plane, y.data() + plane * out_plane, argmax_.data() + plane * out_plane);
-    });
+    }, plane_grain(in_plane));
   } else {
     parallel_for(planes, [&](int64_t begin, int64_t end, int) {
       for (int64_t plane = begin; plane < end; ++plane)
         average_pool_plane(x.data() + plane * in_plane, y.data() + plane * out_plane);
-    });
+    }, plane_grain(in_plane));
   }
 }
 
@@ -166,7 +174,7 @@ void Pool2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
             for (int c = w.left; c < w.right; ++c) d_in[r * in_w_ + c] += share;
         }
     }
-  });
+  }, plane_grain(in_plane));
 }
 
 template class Pool2d<float>;

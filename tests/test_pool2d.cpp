@@ -163,3 +163,30 @@ TEST_CASE("pooling backward adds into dx, and skips an empty dx") {
     test::check_backward_contract(pool, test::random_tensor<double>(Shape{2, 2, 5, 4}, rng), rng);
   }
 }
+
+// Planes are split over the threads only when each thread gets kElementwiseGrain pixels or more: a batch
+// of one small image stays on one thread, a large batch is split. Either way each plane is pooled by one
+// thread in the same order, so 2 threads give exactly what 1 gives.
+TEST_CASE("pooling gives the same outputs and gradients on 2 threads as on 1, split or not") {
+  Rng rng(33);
+  for (PoolMethod method : {PoolMethod::Max, PoolMethod::Average})
+    for (const int64_t batch : {1, 9}) {  // 20 and 180 planes of 24x24: 56 planes make a thread's share
+      INFO((method == PoolMethod::Max ? "max" : "average") << ", batch " << batch);
+      Pool2d<float> pool(Pool2dOptions{.method = method, .kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2});
+      const Shape sample{20, 24, 24};
+      pool.setup(sample);
+      const Tensor<float> x = test::random_tensor<float>(sample.with_batch(batch), rng);
+      const Tensor<float> dy = test::random_tensor<float>(Shape{batch, 20, 12, 12}, rng);
+      Tensor<float> y[2], dx[2];
+      for (const int threads : {1, 2}) {
+        test::ThreadCount scope(threads);
+        pool.forward(x, y[threads - 1], Context{});
+        dx[threads - 1] = Tensor<float>(x.shape());
+        pool.backward(x, y[threads - 1], dy, dx[threads - 1]);
+      }
+      CHECK(std::equal(y[0].begin(), y[0].end(), y[1].begin()));
+      CHECK(std::equal(dx[0].begin(), dx[0].end(), dx[1].begin()));
+      // Not all zero: the loops ran over every plane (the last plane's gradient is where a lost share shows).
+      CHECK(std::any_of(dx[1].end() - 576, dx[1].end(), [](float v) { return v != 0.0f; }));
+    }
+}
