@@ -95,9 +95,10 @@ int chunk_stride(const WinogradGeometry& g) {
 }
 
 // V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, stride] (tile
-// t = (ty - ty0)·TW + tx; the entries past rows·TW are not written), from the padded image in w.padded. First Bᵀ d, on whole rows of the padded image at
-// once (the 4 rows of a tile row's inputs combine alike for every tile), then (Bᵀ d) B, the same on the
-// columns of each tile: entries 2·tx to 2·tx + 3 of those rows.
+// t = (ty - ty0)·TW + tx; the entries past rows·TW are not written), from the padded image in w.padded.
+// First Bᵀ d, on whole rows of the padded image at once (the 4 rows of a tile row's inputs combine alike
+// for every tile), then (Bᵀ d) B, the same on the columns of each tile: entries 2·tx to 2·tx + 3 of those
+// rows.
 template <typename T>
 void transform_inputs(const WinogradGeometry& g, int ty0, int rows, int stride, WinogradWorkspace<T>& w) {
   const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2;
