@@ -33,7 +33,7 @@ namespace minicnn {
 template <typename T>
 class DirectConv {
  public:
-  static constexpr int kLanes = 32 / sizeof(T);  // one AVX vector: 8 floats or 4 doubles
+  static constexpr int kLanes = Simd<T>::lanes;  // one AVX vector: 8 floats or 4 doubles
 
   DirectConv() = default;
   DirectConv(const ConvGeometry& g, int out_channels);
@@ -48,8 +48,8 @@ class DirectConv {
   int64_t packed_weight_size(Pass pass) const;
   int64_t dy_rows_size() const { return int64_t{row_count(out_channels_, kGradientChannels)} * pixel_vectors_ * kLanes; }
 
-  // packed [rows/6 blocks][sum][6] = W [OC, K] (forward) or Wᵀ [K, OC] (input gradient), block by block of
-  // 6 rows, zero past the last row: the register tile's broadcasts then read one block's weights in order.
+  // packed = W [OC, K] (forward) or Wᵀ [K, OC] (input gradient), packed for the register tile in blocks of
+  // 6 rows (pack_tile_rows, core/register_tile.hpp).
   void pack_weights(const T* weight, Pass pass, T* packed) const;
   // phases [C, sh, sw, phase_h, phase_w] = the phase planes of image [C, H, W]. Only the entries that
   // sample the image are written: the others, the padding, must be zero already (the same for every image:
