@@ -212,9 +212,10 @@ void bench_conv(int repeats, int only, ConvAlgorithm algorithm) {
     std::vector<Tensor<float>> b = a, c = a;
     for (int t = 0; t < num_threads(); ++t) fill_uniform(a[t], rng), fill_uniform(b[t], rng);
     auto gemms = [&](bool forward) {
-      parallel_for(cc.n, [&](int64_t begin, int64_t end, int t) {
-        for (int64_t first = begin; first < end; first += group) {
-          const int N = static_cast<int>(std::min<int64_t>(group, end - first)) * g.col_cols();
+      parallel_for(cc.n, [&](const Block& block) {
+        const int t = block.thread;
+        for (int64_t first = block.begin; first < block.end; first += group) {
+          const int N = static_cast<int>(std::min<int64_t>(group, block.end - first)) * g.col_cols();
           if (forward) {
             gemm(Trans::No, Trans::No, OC, N, R, 1.0f, a[t].data(), b[t].data(), 0.0f, c[t].data());
           } else {
@@ -222,7 +223,7 @@ void bench_conv(int repeats, int only, ConvAlgorithm algorithm) {
             gemm(Trans::Yes, Trans::No, R, N, OC, 1.0f, a[t].data(), b[t].data(), 0.0f, c[t].data());
           }
         }
-      });
+      }, group);
     };
     const std::vector<double> seconds = best_times(repeats, {[&] { conv.forward(x, y, ctx); },
                                                              [&] { conv.backward(x, y, dy, dx); },

@@ -22,8 +22,8 @@ void Activation<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   y.resize(x.shape());
   const T slope = negative_slope_;
   const ActivationKind f = activation_;
-  parallel_for(x.numel(), [&](int64_t begin, int64_t end, int) {
-    for (int64_t i = begin; i < end; ++i) {
+  parallel_for(x.numel(), [&](const Block& b) {
+    for (int64_t i = b.begin; i < b.end; ++i) {
       const T v = x[i];
       switch (f) {
         case ActivationKind::ReLU: y[i] = v > 0 ? v : T(0); break;
@@ -40,8 +40,8 @@ void Activation<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tenso
   if (dx.empty()) return;  // dL/dx is not wanted, and there is nothing else to compute
   const T slope = negative_slope_;
   const ActivationKind f = activation_;
-  parallel_for(x.numel(), [&](int64_t begin, int64_t end, int) {
-    for (int64_t i = begin; i < end; ++i) {
+  parallel_for(x.numel(), [&](const Block& b) {
+    for (int64_t i = b.begin; i < b.end; ++i) {
       T derivative = 0;
       switch (f) {
         case ActivationKind::ReLU: derivative = x[i] > 0 ? T(1) : T(0); break;

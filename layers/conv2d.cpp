@@ -27,6 +27,21 @@ void add_row_sums(const T* matrix, int rows, int64_t columns, T* sums) {
   }
 }
 
+// rows[0, :] += rows[1, :] + ... + rows[count - 1, :], in that order for every column, the columns split
+// over the threads.
+template <typename T>
+void add_later_rows_to_first(Tensor<T>& rows, int count) {
+  const int64_t columns = rows.numel() / rows.dim(0);
+  T* first = rows.data();
+  parallel_for(columns, [&](const Block& b) {
+    for (int r = 1; r < count; ++r) {
+      const T* row = first + r * columns;
+#pragma omp simd
+      for (int64_t c = b.begin; c < b.end; ++c) first[c] += row[c];
+    }
+  }, std::max<int64_t>(1, kElementwiseGrain / count));
+}
+
 }  // namespace
 
 template <typename T>
@@ -105,7 +120,6 @@ void Conv2d<T>::reserve_workspaces(int threads) {
   if (static_cast<int>(workspaces_.size()) < threads) workspaces_.resize(threads);
   const int64_t group_columns = int64_t{group_size()} * geometry_.col_cols();
   for (Workspace& w : workspaces_) {
-    w.dbias.resize(Shape{options_.out_channels});
     if (algorithm_ == ConvAlgorithm::Direct) {  // no GEMMs, no im2col matrices
       if (w.phases.numel() != direct_.phases_size()) {  // its padding is zeroed once (setup clears workspaces_)
         w.phases.resize(Shape{direct_.phases_size()});
@@ -113,23 +127,30 @@ void Conv2d<T>::reserve_workspaces(int threads) {
       }
       w.dphases.resize(Shape{direct_.phases_size()});
       w.dy_rows.resize(Shape{direct_.dy_rows_size()});
-      if (direct_channels_in_lanes_) {  // dWᵀ, and dyᵀ
-        w.dweight.resize(Shape{direct_.taps_in_rows(), direct_.channels_in_lanes()});
-        w.dy_t.resize(Shape{geometry_.col_cols(), direct_.channels_in_lanes()});
-      } else {
-        w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
-      }
+      if (direct_channels_in_lanes_) w.dy_t.resize(Shape{geometry_.col_cols(), direct_.channels_in_lanes()});
       continue;
     }
-    w.dweight.resize(Shape{options_.out_channels, geometry_.col_rows()});
-    if (algorithm_ == ConvAlgorithm::Winograd) {  // no im2col matrices either
-      w.winograd_sums.resize(Shape{kWinogradPositions, options_.out_channels, geometry_.channels});
-      continue;
-    }
+    if (algorithm_ == ConvAlgorithm::Winograd) continue;  // no im2col matrices either
     w.cols.resize(Shape{geometry_.col_rows(), group_columns});
     w.dcols.resize(Shape{geometry_.col_rows(), group_columns});
     w.outputs.resize(Shape{options_.out_channels, group_columns});
   }
+}
+
+template <typename T>
+int64_t Conv2d<T>::weight_share_size() const {
+  if (algorithm_ == ConvAlgorithm::Winograd) return int64_t{kWinogradPositions} * options_.out_channels * geometry_.channels;
+  if (direct_channels_in_lanes_) return int64_t{direct_.taps_in_rows()} * direct_.channels_in_lanes();
+  return int64_t{options_.out_channels} * geometry_.col_rows();
+}
+
+template <typename T>
+int64_t Conv2d<T>::backward_grain(int64_t batch) const {
+  const int64_t share_bytes = weight_share_size() * int64_t{sizeof(T)};
+  const int64_t most_blocks = std::max<int64_t>(1, kGradientShareBytes / share_bytes);
+  const int64_t grain = (batch + most_blocks - 1) / most_blocks;
+  // An im2col block is at least a group, so that its GEMMs are as wide as the group makes them.
+  return algorithm_ == ConvAlgorithm::Im2col ? std::max<int64_t>(grain, group_size()) : grain;
 }
 
 template <typename T>
@@ -153,9 +174,9 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
     // y[o] = b[o] + Σ_t W[o,t] · x_t, image by image, read from the image's phase planes (core/direct_conv.hpp).
     direct_weights_.resize(Shape{direct_.packed_weight_size(DirectConv<T>::Pass::Forward)});
     direct_.pack_weights(weight_.value.data(), DirectConv<T>::Pass::Forward, direct_weights_.data());
-    parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
-      T* phases = workspaces_[thread].phases.data();
-      for (int64_t n = begin; n < end; ++n) {
+    parallel_for(batch, [&](const Block& b) {
+      T* phases = workspaces_[b.thread].phases.data();
+      for (int64_t n = b.begin; n < b.end; ++n) {
         direct_.split_phases(x.data() + n * image_size, phases);
         direct_.forward(phases, direct_weights_.data(), options_.bias ? bias_.value.data() : nullptr,
                         y.data() + n * OC * P);
@@ -167,17 +188,17 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
     // Y = Aᵀ [U ⊙ V] A, image by image, with U = G W Gᵀ made once for the batch (core/winograd.hpp).
     winograd_filters_.resize(Shape{winograd_filters_size<T>(OC, geometry_.channels, WinogradFilters::Forward)});
     winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::Forward, winograd_filters_.data());
-    parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
-      for (int64_t n = begin; n < end; ++n)
+    parallel_for(batch, [&](const Block& b) {
+      for (int64_t n = b.begin; n < b.end; ++n)
         winograd_conv3x3(winograd_forward_, x.data() + n * image_size, winograd_filters_.data(),
                          options_.bias ? bias_.value.data() : nullptr, false, y.data() + n * OC * P,
-                         workspaces_[thread].winograd);
+                         workspaces_[b.thread].winograd);
     });
     return;
   }
-  parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
-    Workspace& w = workspaces_[thread];
-    for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
+  parallel_for(batch, [&](const Block& b) {
+    Workspace& w = workspaces_[b.thread];
+    for_each_group(b.begin, b.end, group_size(), [&](int64_t first, int count) {
       const T* cols = group_columns(x, first, count, w);
       // A lone image's outputs [OC, P] are its block of y. It starts as the bias, b[o] in every entry of row o,
       // so that the GEMM adds the products to it (beta = 1) in the pass that writes them. A group's outputs go
@@ -193,14 +214,14 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
       // y[n,o,:] = Y[o, n's columns] + b[o]
       for (int g = 0; g < count; ++g)
         for (int o = 0; o < OC; ++o) {
-          const T b = options_.bias ? bias_.value[o] : T(0);
+          const T bias = options_.bias ? bias_.value[o] : T(0);
           const T* from = Y + int64_t{o} * N + int64_t{g} * P;
           T* to = y.data() + ((first + g) * OC + o) * P;
 #pragma omp simd
-          for (int p = 0; p < P; ++p) to[p] = from[p] + b;
+          for (int p = 0; p < P; ++p) to[p] = from[p] + bias;
         }
     });
-  });
+  }, group_size());
 }
 
 template <typename T>
@@ -211,10 +232,10 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   const int R = geometry_.col_rows();    // kernel taps, C·KH·KW
   const int64_t image_size = x.numel() / std::max<int64_t>(batch, 1);
   reserve_workspaces(num_threads());
-  for (Workspace& w : workspaces_) {
-    w.dweight.zero();
-    w.dbias.zero();
-  }
+  const int64_t grain = backward_grain(batch), share_size = weight_share_size();
+  const int blocks = parallel_blocks(batch, grain);
+  weight_shares_.resize(Shape{std::max(blocks, 1), share_size});
+  bias_shares_.resize(Shape{std::max(blocks, 1), OC});
   if (!dx.empty() && algorithm_ == ConvAlgorithm::Winograd) {
     winograd_filters_.resize(Shape{winograd_filters_size<T>(OC, geometry_.channels, WinogradFilters::InputGradient)});
     winograd_filters(weight_.value.data(), OC, geometry_.channels, WinogradFilters::InputGradient,
@@ -224,45 +245,47 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     direct_weights_.resize(Shape{direct_.packed_weight_size(DirectConv<T>::Pass::InputGradient)});
     direct_.pack_weights(weight_.value.data(), DirectConv<T>::Pass::InputGradient, direct_weights_.data());
   }
-  parallel_for(batch, [&](int64_t begin, int64_t end, int thread) {
-    Workspace& w = workspaces_[thread];
+  parallel_for(batch, [&](const Block& b) {
+    Workspace& w = workspaces_[b.thread];
+    T* dW = weight_shares_.data() + b.index * share_size;  // this block's share: dW, dWᵀ or Winograd's S
+    T* db = bias_shares_.data() + int64_t{b.index} * OC;
+    std::fill_n(dW, share_size, T(0));
+    std::fill_n(db, OC, T(0));
     if (algorithm_ == ConvAlgorithm::Winograd) {
-      // Image by image (core/winograd.hpp): dW = Gᵀ S G with S = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B) summed over this
-      // thread's images, and dx = the correlation of dy, padded by 2 - p, with W turned and its channels swapped.
-      w.winograd_sums.zero();
-      for (int64_t n = begin; n < end; ++n) {
+      // Image by image (core/winograd.hpp): S = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B) over the block's images (dW = Gᵀ S G
+      // once the shares are summed), and dx = the correlation of dy, padded by 2 - p, with W turned and its
+      // channels swapped.
+      for (int64_t n = b.begin; n < b.end; ++n) {
         const T* image_dy = dy.data() + n * OC * P;
-        add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
-        winograd_weight_gradient(winograd_forward_, x.data() + n * image_size, image_dy, w.winograd_sums.data(),
-                                 w.winograd);
+        add_row_sums(image_dy, OC, P, db);  // db[o] += Σ_p dy[o,p]
+        winograd_weight_gradient(winograd_forward_, x.data() + n * image_size, image_dy, dW, w.winograd);
         if (!dx.empty())
           winograd_conv3x3(winograd_input_gradient_, image_dy, winograd_filters_.data(), static_cast<const T*>(nullptr),
                            true, dx.data() + n * image_size, w.winograd);
       }
-      winograd_filter_gradient(w.winograd_sums.data(), OC, geometry_.channels, w.dweight.data());
       return;
     }
     if (algorithm_ == ConvAlgorithm::Direct) {
       // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
       // dW[o,t] += Σ_p dy[o,p] · x_t[p] (with the channels in the lanes for images of few pixels), and dx
       // from the taps' shares Σ_o W[o,t] · dy[o].
-      for (int64_t n = begin; n < end; ++n) {
+      for (int64_t n = b.begin; n < b.end; ++n) {
         const T* image_dy = dy.data() + n * OC * P;
-        add_row_sums(image_dy, OC, P, w.dbias.data());  // db[o] += Σ_p dy[o,p]
+        add_row_sums(image_dy, OC, P, db);  // db[o] += Σ_p dy[o,p]
         const T* dy_rows = direct_.output_gradient_rows(image_dy, w.dy_rows.data());
         direct_.split_phases(x.data() + n * image_size, w.phases.data());
         if (direct_channels_in_lanes_) {
           direct_.transpose_output_gradient(image_dy, w.dy_t.data());
-          direct_.weight_gradient_by_channels(w.phases.data(), w.dy_t.data(), w.dweight.data());
+          direct_.weight_gradient_by_channels(w.phases.data(), w.dy_t.data(), dW);
         } else {
-          direct_.weight_gradient(w.phases.data(), dy_rows, w.dweight.data());
+          direct_.weight_gradient(w.phases.data(), dy_rows, dW);
         }
         if (!dx.empty())
           direct_.input_gradient(dy_rows, direct_weights_.data(), w.dphases.data(), dx.data() + n * image_size);
       }
       return;
     }
-    for_each_group(begin, end, group_size(), [&](int64_t first, int count) {
+    for_each_group(b.begin, b.end, group_size(), [&](int64_t first, int count) {
       const int N = count * P;
       const T* group_dy = dy.data() + first * OC * P;
       // dY[OC, count·P]: a lone image's output gradient is its block of dy; a group's is gathered side by
@@ -275,9 +298,9 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       }
       const T* cols = group_columns(x, first, count, w);
       // dW = dY · colsᵀ:  dW[OC,R] += dY[OC,N] · colsᵀ[N,R]   (M = OC, N = R, K = count·P)
-      gemm(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, cols, T(1), w.dweight.data());
+      gemm(Trans::No, Trans::Yes, OC, R, N, T(1), group_dy, cols, T(1), dW);
       // db = dY · 1:  db[o] += Σ_p dY[o,p]
-      add_row_sums(group_dy, OC, N, w.dbias.data());
+      add_row_sums(group_dy, OC, N, db);
       if (dx.empty()) return;  // dL/dx is not wanted
       // dcols = Wᵀ · dY:  dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]   (M = R, N = count·P, K = OC)
       gemm(Trans::Yes, Trans::No, R, N, OC, T(1), weight_.value.data(), group_dy, T(0), w.dcols.data());
@@ -285,22 +308,24 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       for (int g = 0; g < count; ++g)
         col2im(geometry_, w.dcols.data() + int64_t{g} * P, dx.data() + (first + g) * image_size, N);
     });
-  });
-  // Sum the threads' shares in thread order, so a given thread count always rounds the same way.
-  const int64_t weights = weight_.grad.numel();
+  }, grain);
+  if (blocks == 0) return;
+  // The blocks' shares, summed into the first in block order.
+  add_later_rows_to_first(weight_shares_, blocks);
+  add_later_rows_to_first(bias_shares_, blocks);
+  const T* share = weight_shares_.data();
   T* dW = weight_.grad.data();
-  for (const Workspace& w : workspaces_) {
-    const T* share = w.dweight.data();
-    if (direct_channels_in_lanes_) {  // the share is dWᵀ, its rows channels_in_lanes() long
-      for (int o = 0; o < OC; ++o)
-        for (int t = 0; t < R; ++t) dW[int64_t{o} * R + t] += share[int64_t{t} * direct_.channels_in_lanes() + o];
-    } else {
+  if (algorithm_ == ConvAlgorithm::Winograd) {
+    winograd_filter_gradient(share, OC, geometry_.channels, dW);  // dW += Gᵀ S G
+  } else if (direct_channels_in_lanes_) {  // the share is dWᵀ, its rows channels_in_lanes() long
+    for (int o = 0; o < OC; ++o)
+      for (int t = 0; t < R; ++t) dW[int64_t{o} * R + t] += share[int64_t{t} * direct_.channels_in_lanes() + o];
+  } else {
 #pragma omp simd
-      for (int64_t i = 0; i < weights; ++i) dW[i] += share[i];
-    }
-    if (options_.bias)
-      for (int o = 0; o < OC; ++o) bias_.grad[o] += w.dbias[o];
+    for (int64_t i = 0; i < share_size; ++i) dW[i] += share[i];
   }
+  if (options_.bias)
+    for (int o = 0; o < OC; ++o) bias_.grad[o] += bias_shares_[o];
 }
 
 template class Conv2d<float>;

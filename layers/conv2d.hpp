@@ -82,16 +82,22 @@ class Conv2d : public Layer<T> {
     Tensor<T> cols;     // [C·KH·KW, G·OH·OW]: a group's receptive fields
     Tensor<T> dcols;    // [C·KH·KW, G·OH·OW]: their gradient (im2col layers)
     Tensor<T> outputs;  // [OC, G·OH·OW]: a group's outputs (forward) or output gradients (backward)
-    Tensor<T> dweight;  // [OC, C·KH·KW]: this thread's share of dW
-    Tensor<T> dbias;    // [OC]
     WinogradWorkspace<T> winograd;
-    Tensor<T> winograd_sums;  // [16, OC, C]: this thread's S of Winograd's weight gradient
     Tensor<T> phases;   // the direct convolution's phase planes of one image
     Tensor<T> dphases;  // their gradient
     Tensor<T> dy_rows;  // one image's dy, its rows padded to whole vectors
     Tensor<T> dy_t;     // one image's dyᵀ, for the weight gradient with the channels in the lanes
   };
   void reserve_workspaces(int threads);
+
+  // The backward's blocks of images each sum their parameter gradients into a share of their own, and the
+  // shares are added up in block order after the loop (core/parallel.hpp). A share of the weight gradient
+  // holds dW [OC, C·KH·KW], dWᵀ [taps, channels_in_lanes()] for the direct weight gradient with the channels
+  // in the lanes, or Winograd's S [16, OC, C]. The blocks' shares take at most about kGradientShareBytes
+  // together, so a layer with large ones gets fewer, larger blocks.
+  static constexpr int64_t kGradientShareBytes = int64_t{2} << 20;
+  int64_t weight_share_size() const;
+  int64_t backward_grain(int64_t batch) const;
 
   // The im2col matrix [C·KH·KW, count·OH·OW] of images [first, first + count) of the batch x, built in the
   // workspace. (The backward builds it again rather than keep the forward's: a whole batch's matrices do not
@@ -102,6 +108,8 @@ class Conv2d : public Layer<T> {
   ConvGeometry geometry_;
   Param<T> weight_, bias_;
   std::vector<Workspace> workspaces_;
+  Tensor<T> weight_shares_;  // [blocks, weight_share_size()]
+  Tensor<T> bias_shares_;    // [blocks, OC]
   ConvAlgorithm algorithm_ = ConvAlgorithm::Im2col;
   WinogradGeometry winograd_forward_, winograd_input_gradient_;
   Tensor<T> winograd_filters_;  // U of the forward or of the input gradient, made from W at each pass

@@ -7,6 +7,17 @@
 #include "core/parallel.hpp"
 
 namespace minicnn {
+namespace {
+
+// Each GEMM call packs its whole other operand anew (W for a block of rows, X for a block of units): the
+// layer's GEMMs are cut into one block per thread, not into parallel_for's finer blocks (LeNet training on
+// 2 threads, 5 alternations: 4 blocks a thread 5,265-6,032 images/s, 8 blocks 4,754-5,602, one 5,508-6,202).
+int64_t gemm_grain(int64_t count) {
+  const int64_t threads = num_threads();
+  return (count + threads - 1) / threads;
+}
+
+}  // namespace
 
 template <typename T>
 Shape Linear<T>::setup(const Shape& input) {
@@ -35,33 +46,33 @@ template <typename T>
 void Linear<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int batch = static_cast<int>(x.dim(0)), IN = in_features_, OUT = options_.units;
   y.resize(Shape{batch, OUT});
-  // Each thread takes a block of rows:  Y[rows,OUT] = b + X[rows,IN] · Wᵀ[IN,OUT]   (M = rows, N = OUT, K = IN)
-  parallel_for(batch, [&](int64_t begin, int64_t end, int) {
-    T* y_rows = y.data() + begin * OUT;
-    for (int64_t n = begin; n < end; ++n)
+  // A block of rows at a time:  Y[rows,OUT] = b + X[rows,IN] · Wᵀ[IN,OUT]   (M = rows, N = OUT, K = IN)
+  parallel_for(batch, [&](const Block& b) {
+    T* y_rows = y.data() + b.begin * OUT;
+    for (int64_t n = b.begin; n < b.end; ++n)
       for (int o = 0; o < OUT; ++o) y[n * OUT + o] = options_.bias ? bias_.value[o] : T(0);
-    gemm(Trans::No, Trans::Yes, static_cast<int>(end - begin), OUT, IN, T(1), x.data() + begin * IN,
+    gemm(Trans::No, Trans::Yes, static_cast<int>(b.end - b.begin), OUT, IN, T(1), x.data() + b.begin * IN,
          weight_.value.data(), T(1), y_rows);
-  });
+  }, gemm_grain(batch));
 }
 
 template <typename T>
 void Linear<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) {
   const int batch = static_cast<int>(x.dim(0)), IN = in_features_, OUT = options_.units;
   // dX[rows,IN] += dY[rows,OUT] · W[OUT,IN]                     (M = rows, N = IN, K = OUT)
-  if (!dx.empty()) parallel_for(batch, [&](int64_t begin, int64_t end, int) {
-    gemm(Trans::No, Trans::No, static_cast<int>(end - begin), IN, OUT, T(1), dy.data() + begin * OUT,
-         weight_.value.data(), T(1), dx.data() + begin * IN);
-  });
-  // dW[outs,IN] += dYᵀ[outs,N] · X[N,IN], each thread a block of output units   (M = outs, N = IN, K = N)
+  if (!dx.empty()) parallel_for(batch, [&](const Block& b) {
+    gemm(Trans::No, Trans::No, static_cast<int>(b.end - b.begin), IN, OUT, T(1), dy.data() + b.begin * OUT,
+         weight_.value.data(), T(1), dx.data() + b.begin * IN);
+  }, gemm_grain(batch));
+  // dW[outs,IN] += dYᵀ[outs,N] · X[N,IN], a block of output units at a time   (M = outs, N = IN, K = N)
   // db[o] += Σ_n dY[n,o]
-  parallel_for(OUT, [&](int64_t begin, int64_t end, int) {
-    gemm_strided(Trans::Yes, Trans::No, static_cast<int>(end - begin), IN, batch, T(1), dy.data() + begin, OUT,
-                 x.data(), IN, T(1), weight_.grad.data() + begin * IN, IN);
+  parallel_for(OUT, [&](const Block& b) {
+    gemm_strided(Trans::Yes, Trans::No, static_cast<int>(b.end - b.begin), IN, batch, T(1), dy.data() + b.begin,
+                 OUT, x.data(), IN, T(1), weight_.grad.data() + b.begin * IN, IN);
     if (options_.bias)
-      for (int64_t o = begin; o < end; ++o)
+      for (int64_t o = b.begin; o < b.end; ++o)
         for (int n = 0; n < batch; ++n) bias_.grad[o] += dy[n * OUT + o];
-  });
+  }, gemm_grain(OUT));
 }
 
 template class Linear<float>;

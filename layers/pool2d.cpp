@@ -46,8 +46,8 @@ typename Pool2d<T>::Window Pool2d<T>::window(int i, int j) const {
 
 namespace {
 
-// Planes per thread at least: a plane's pooling is an elementwise loop over its pixels, and a thread that
-// gets fewer than kElementwiseGrain of them costs more to start than it saves (a batch of one image).
+// Planes per block at least: a plane's pooling is an elementwise loop over its pixels, and a block of fewer
+// than kElementwiseGrain of them costs more to hand to a thread than it saves (a batch of one image).
 int64_t plane_grain(int64_t in_plane) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(in_plane, 1)); }
 
 }  // namespace
@@ -59,13 +59,13 @@ void Pool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   y.resize(Shape{x.dim(0), x.dim(1), out_h_, out_w_});
   if (options_.method == PoolMethod::Max) {
     argmax_.resize(y.numel());
-    parallel_for(planes, [&](int64_t begin, int64_t end, int) {
-      for (int64_t plane = begin; plane < end; ++plane)
+    parallel_for(planes, [&](const Block& b) {
+      for (int64_t plane = b.begin; plane < b.end; ++plane)
         max_pool_plane(x.data() + plane * in_plane, y.data() + plane * out_plane, argmax_.data() + plane * out_plane);
     }, plane_grain(in_plane));
   } else {
-    parallel_for(planes, [&](int64_t begin, int64_t end, int) {
-      for (int64_t plane = begin; plane < end; ++plane)
+    parallel_for(planes, [&](const Block& b) {
+      for (int64_t plane = b.begin; plane < b.end; ++plane)
         average_pool_plane(x.data() + plane * in_plane, y.data() + plane * out_plane);
     }, plane_grain(in_plane));
   }
@@ -156,8 +156,8 @@ void Pool2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   const int64_t in_plane = int64_t{in_h_} * in_w_, out_plane = int64_t{out_h_} * out_w_;
   const T window_size = static_cast<T>(options_.kernel_h * options_.kernel_w);
   const bool is_max = options_.method == PoolMethod::Max;
-  parallel_for(planes, [&](int64_t begin, int64_t end, int) {
-    for (int64_t plane = begin; plane < end; ++plane) {
+  parallel_for(planes, [&](const Block& b) {
+    for (int64_t plane = b.begin; plane < b.end; ++plane) {
       T* d_in = dx.data() + plane * in_plane;
       const T* d_out = dy.data() + plane * out_plane;
       if (is_max) {

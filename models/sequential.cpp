@@ -131,7 +131,7 @@ template <typename T>
 void Sequential<T>::zero_grad() {
   // Megabytes of gradients, every step: cleared by all threads.
   const auto clear = [](Tensor<T>& t) {
-    parallel_for(t.numel(), [&](int64_t begin, int64_t end, int) { std::fill(t.data() + begin, t.data() + end, T(0)); },
+    parallel_for(t.numel(), [&](const Block& b) { std::fill(t.data() + b.begin, t.data() + b.end, T(0)); },
                  kElementwiseGrain);
   };
   for (Param<T>* p : params_) clear(p->grad);

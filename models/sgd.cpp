@@ -25,15 +25,15 @@ void Sgd<T>::step() {
   const T lr = static_cast<T>(options_.learning_rate), mu = static_cast<T>(options_.momentum),
           decay = static_cast<T>(options_.weight_decay);
   const bool nesterov = options_.nesterov;
-  // One parallel loop over all parameters' elements, one parameter after another: each thread updates the
-  // part of each parameter that falls in its share [begin, end).
-  parallel_for(total_elements_, [&](int64_t begin, int64_t end, int) {
+  // One parallel loop over all parameters' elements, one parameter after another: each block updates the
+  // part of each parameter that falls in it.
+  parallel_for(total_elements_, [&](const Block& b) {
     for (size_t k = 0; k < params_.size(); ++k) {
       T* w = params_[k]->value.data();
       const T* grad = params_[k]->grad.data();
       T* v = velocities_[k].data();
-      const int64_t first = std::max(begin, first_element_[k]) - first_element_[k];
-      const int64_t last = std::min(end, first_element_[k] + params_[k]->value.numel()) - first_element_[k];
+      const int64_t first = std::max(b.begin, first_element_[k]) - first_element_[k];
+      const int64_t last = std::min(b.end, first_element_[k] + params_[k]->value.numel()) - first_element_[k];
       for (int64_t i = first; i < last; ++i) {
         const T g = grad[i] + decay * w[i];
         v[i] = mu * v[i] + g;

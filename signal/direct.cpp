@@ -86,10 +86,10 @@ Tensor<T> convolve_window_direct(const Tensor<T>& a, const Tensor<T>& h, const W
   const int64_t piece = std::min<int64_t>(4096, window.cols);
   const int64_t pieces_per_row = (window.cols + piece - 1) / piece;
   const int64_t scratch_width = piece + M1 - 1;
-  parallel_for(window.rows * pieces_per_row, [&](int64_t first, int64_t last, int) {
+  parallel_for(window.rows * pieces_per_row, [&](const Block& block) {
     std::vector<T> scratch;
     std::vector<const T*> rows(M0);
-    for (int64_t item = first; item < last; ++item) {
+    for (int64_t item = block.begin; item < block.end; ++item) {
       const int64_t row = item / pieces_per_row, begin = item % pieces_per_row * piece;
       const int64_t count = std::min(begin + piece, window.cols) - begin;
       const int64_t col = first_col + begin, width = count + M1 - 1;  // the extended columns this piece reads

@@ -223,13 +223,49 @@ TEST_CASE("conv2d gives the same results on 2 threads as on 1") {
       CHECK(std::abs(one.y[k] - two.y[k]) <= 2 * float_sum_bound(y_terms, y_terms));
     for (int64_t k = 0; k < one.dx.numel(); ++k)
       CHECK(std::abs(one.dx[k] - two.dx[k]) <= 2 * float_sum_bound(dx_terms, dx_terms));
-    // dW and db are sums over the batch, split into per-thread partial sums: equal up to float rounding of a
+    // dW and db are sums over the batch, split into per-block partial sums: equal up to float rounding of a
     // sum of batch·OH·OW terms. |dy| < 1 and |x| < 1 bound each term by 1.
     const int terms = big.batch * big.geometry.col_cols();
     for (int64_t k = 0; k < one.dweight.numel(); ++k)
       CHECK(std::abs(one.dweight[k] - two.dweight[k]) <= 2 * float_sum_bound(terms, terms));
     for (int64_t k = 0; k < one.dbias.numel(); ++k)
       CHECK(std::abs(one.dbias[k] - two.dbias[k]) <= 2 * float_sum_bound(terms, terms));
+  }
+}
+
+// On 2 threads, the threads take the blocks of images in whatever order they come free (core/parallel.hpp),
+// but each block sums its gradients into a share of its own and the shares are added in block order: the
+// results are the same to the bit from run to run, for each algorithm and way of summing the weight gradient.
+TEST_CASE("conv2d on 2 threads gives bit-identical results from run to run, whichever thread takes which block") {
+  struct Case {
+    ConvGeometry geometry;  // C, H, W, KH, KW, sh, sw, ph, pw, dh, dw
+    int out_channels;
+    ConvAlgorithm algorithm;
+    bool channels_in_lanes;
+  };
+  for (const Case& k : {Case{{3, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 5, ConvAlgorithm::Im2col, false},
+                        Case{{1, 28, 28, 5, 5, 1, 1, 0, 0, 1, 1}, 6, ConvAlgorithm::Direct, false},
+                        Case{{4, 12, 12, 5, 5, 1, 1, 0, 0, 1, 1}, 10, ConvAlgorithm::Direct, true},
+                        Case{{16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 16, ConvAlgorithm::Winograd, false}}) {
+    ConvCase c;
+    c.geometry = k.geometry;
+    c.out_channels = k.out_channels;
+    c.batch = 40;  // 16 blocks on 2 threads
+    INFO(test::describe(c));
+    Rng rng(53);
+    Conv2d<float> conv = make_conv<float>(c, rng, k.algorithm);
+    REQUIRE(conv.direct_channels_in_lanes() == k.channels_in_lanes);
+    const Tensor<float> x = random_input<float>(c, rng);
+    const test::LayerPass first = test::run_layer_pass(conv, x, 2, 54);
+    int differing_runs = 0;
+    for (int run = 0; run < 10; ++run) {
+      const test::LayerPass again = test::run_layer_pass(conv, x, 2, 54);
+      differing_runs += !(std::equal(first.y.begin(), first.y.end(), again.y.begin()) &&
+                          std::equal(first.dx.begin(), first.dx.end(), again.dx.begin()) &&
+                          std::equal(first.dweight.begin(), first.dweight.end(), again.dweight.begin()) &&
+                          std::equal(first.dbias.begin(), first.dbias.end(), again.dbias.begin()));
+    }
+    CHECK(differing_runs == 0);
   }
 }
 

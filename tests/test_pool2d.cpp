@@ -164,13 +164,13 @@ TEST_CASE("pooling backward adds into dx, and skips an empty dx") {
   }
 }
 
-// Planes are split over the threads only when each thread gets kElementwiseGrain pixels or more: a batch
-// of one small image stays on one thread, a large batch is split. Either way each plane is pooled by one
-// thread in the same order, so 2 threads give exactly what 1 gives.
+// Planes are split over the threads only in blocks of kElementwiseGrain pixels or more: a batch of one
+// small image stays on one thread, a large batch is split. Either way each plane is pooled by one thread in
+// the same order, so 2 threads give exactly what 1 gives.
 TEST_CASE("pooling gives the same outputs and gradients on 2 threads as on 1, split or not") {
   Rng rng(33);
   for (PoolMethod method : {PoolMethod::Max, PoolMethod::Average})
-    for (const int64_t batch : {1, 9}) {  // 20 and 180 planes of 24x24: 56 planes make a thread's share
+    for (const int64_t batch : {1, 9}) {  // 20 and 180 planes of 24x24: 56 planes make a block
       INFO((method == PoolMethod::Max ? "max" : "average") << ", batch " << batch);
       Pool2d<float> pool(Pool2dOptions{.method = method, .kernel_h = 2, .kernel_w = 2, .stride_h = 2, .stride_w = 2});
       const Shape sample{20, 24, 24};
