@@ -91,19 +91,18 @@ void Tensor<T>::fill(T value) {
 }
 
 template <typename T>
-bool all_finite(const Tensor<T>& t) {
+bool all_finite(const T* v, int64_t count) {
   // v·0 is ±0 for a finite v and NaN for ±inf and NaN, so the sum of those products is 0 exactly when every
   // value is finite: a loop without a branch, which the compiler vectorizes (it may not drop v·0 under IEEE
   // rules).
-  const T* v = t.data();
   T sum = 0;
 #pragma omp simd reduction(+ : sum)
-  for (int64_t i = 0; i < t.numel(); ++i) sum += v[i] * T(0);
+  for (int64_t i = 0; i < count; ++i) sum += v[i] * T(0);
   return sum == T(0);
 }
 
-template bool all_finite(const Tensor<float>&);
-template bool all_finite(const Tensor<double>&);
+template bool all_finite(const float*, int64_t);
+template bool all_finite(const double*, int64_t);
 template class Tensor<float>;
 template class Tensor<double>;
 template class Tensor<uint8_t>;  // image pixels as loaded

@@ -106,8 +106,12 @@ struct Param {
   }
 };
 
-// Whether every value of t is finite: no NaN, no ±inf.
+// Whether every one of `count` values from v is finite: no NaN, no ±inf.
 template <typename T>
-bool all_finite(const Tensor<T>& t);
+bool all_finite(const T* v, int64_t count);
+template <typename T>
+bool all_finite(const Tensor<T>& t) {
+  return all_finite(t.data(), t.numel());
+}
 
 }  // namespace minicnn

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/end_to_end.hpp"
 #include "layers/layer.hpp"
 
 namespace minicnn {
@@ -70,6 +71,8 @@ class Sequential {
   std::vector<Param<T>*> params_;
   bool built_ = false;
   LayerTimes* times_ = nullptr;
+  EndToEnd cleared_;              // what zero_grad() clears: every parameter gradient, then gradients_
+  std::vector<T*> cleared_data_;  // where each of those starts
 };
 
 }  // namespace minicnn

@@ -1,6 +1,7 @@
 #include "models/sgd.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -15,8 +16,7 @@ Sgd<T>::Sgd(std::vector<Param<T>*> params, const SgdOptions& options)
   if (options.nesterov && options.momentum <= 0) throw Error("sgd: nesterov needs a positive momentum");
   for (Param<T>* p : params_) {
     velocities_.emplace_back(p->value.shape());
-    first_element_.push_back(total_elements_);
-    total_elements_ += p->value.numel();
+    elements_.add(p->value.numel());
   }
 }
 
@@ -25,22 +25,30 @@ void Sgd<T>::step() {
   const T lr = static_cast<T>(options_.learning_rate), mu = static_cast<T>(options_.momentum),
           decay = static_cast<T>(options_.weight_decay);
   const bool nesterov = options_.nesterov;
-  // One parallel loop over all parameters' elements, one parameter after another: each block updates the
-  // part of each parameter that falls in it.
-  parallel_for(total_elements_, [&](const Block& b) {
-    for (size_t k = 0; k < params_.size(); ++k) {
+  // One parallel loop over all parameters' elements, laid end to end.
+  parallel_for(elements_.total(), [&](const Block& b) {
+    elements_.for_each_part(b.begin, b.end, [&](size_t k, int64_t first, int64_t last) {
       T* w = params_[k]->value.data();
       const T* grad = params_[k]->grad.data();
       T* v = velocities_[k].data();
-      const int64_t first = std::max(b.begin, first_element_[k]) - first_element_[k];
-      const int64_t last = std::min(b.end, first_element_[k] + params_[k]->value.numel()) - first_element_[k];
       for (int64_t i = first; i < last; ++i) {
         const T g = grad[i] + decay * w[i];
         v[i] = mu * v[i] + g;
         w[i] -= lr * (nesterov ? g + mu * v[i] : v[i]);
       }
-    }
+    });
   }, kElementwiseGrain);
+}
+
+template <typename T>
+bool Sgd<T>::gradients_finite() const {
+  std::atomic<bool> finite{true};
+  parallel_for(elements_.total(), [&](const Block& b) {
+    elements_.for_each_part(b.begin, b.end, [&](size_t k, int64_t first, int64_t last) {
+      if (!all_finite(params_[k]->grad.data() + first, last - first)) finite = false;
+    });
+  }, kElementwiseGrain);
+  return finite;
 }
 
 template class Sgd<float>;

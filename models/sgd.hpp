@@ -7,6 +7,7 @@
 //   w ← w − η·d                  learning rate η
 #include <vector>
 
+#include "core/end_to_end.hpp"
 #include "core/tensor.hpp"
 
 namespace minicnn {
@@ -24,6 +25,9 @@ class Sgd {
   Sgd(std::vector<Param<T>*> params, const SgdOptions& options);
 
   void step();
+  // Whether every gradient is finite, checked before a step so that a diverging run stops before it spoils
+  // the weights.
+  bool gradients_finite() const;
   void set_learning_rate(double learning_rate) { options_.learning_rate = learning_rate; }
   const SgdOptions& options() const { return options_; }
   // One velocity per parameter, in the order of params (saved in checkpoints).
@@ -33,8 +37,7 @@ class Sgd {
   std::vector<Param<T>*> params_;
   SgdOptions options_;
   std::vector<Tensor<T>> velocities_;
-  std::vector<int64_t> first_element_;  // where each parameter starts when all are laid end to end
-  int64_t total_elements_ = 0;
+  EndToEnd elements_;  // the parameters' elements, for one parallel loop over all of them
 };
 
 }  // namespace minicnn

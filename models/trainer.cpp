@@ -33,12 +33,6 @@ void check_sizes(const Dataset& data, int batch_size) {
     throw Error("there are " + std::to_string(data.size()) + " labels for images of shape " + data.pixels.shape().str());
 }
 
-bool gradients_finite(const Sequential<float>& net) {
-  for (const Param<float>* p : net.params())
-    if (!all_finite(p->grad)) return false;
-  return true;
-}
-
 }  // namespace
 
 int32_t argmax_row(const Tensor<float>& logits, int64_t row) {
@@ -67,7 +61,7 @@ EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset
     buffers.loss.backward(net.output_gradient());
     net.backward(buffers.images, Sequential<float>::InputGradient::NotWanted);
     // Stop before a bad step can spoil the weights: a non-finite loss or gradient names where it started.
-    if (!std::isfinite(loss) || !gradients_finite(net)) {
+    if (!std::isfinite(loss) || !sgd.gradients_finite()) {
       const std::string where = net.first_non_finite();
       throw TrainingDiverged("the loss became " + std::to_string(loss) + " in batch " + std::to_string(b + 1) +
                              (where.empty() ? "" : "; first non-finite value: " + where));

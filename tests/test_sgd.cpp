@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <limits>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "helpers.hpp"
@@ -111,6 +113,31 @@ TEST_CASE("one update of many parameters, split over 2 threads anywhere, equals 
   for (size_t k = 0; k < params.size(); ++k) {
     INFO("parameter " << k);
     CHECK(std::equal(params[k].value.begin(), params[k].value.end(), expected[k].value.begin()));
+  }
+}
+
+TEST_CASE("gradients_finite finds a NaN or an infinity in any parameter's gradient, on 2 threads") {
+  test::ThreadCount scope(2);
+  Rng rng(6);
+  std::vector<Param<float>> params;
+  for (int64_t size : {3, 70001, 5, 40000}) params.emplace_back("p", Shape{size});
+  std::vector<Param<float>*> pointers;
+  for (Param<float>& p : params) {
+    p.grad = test::random_tensor<float>(p.grad.shape(), rng);
+    pointers.push_back(&p);
+  }
+  const Sgd<float> sgd(pointers, SgdOptions{});
+  CHECK(sgd.gradients_finite());
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  // The first and last elements of the whole, the ends of a parameter, and inside the last one.
+  for (const auto& [k, i, bad] : {std::tuple{0, 0, nan}, std::tuple{1, 70000, inf}, std::tuple{2, 0, -inf},
+                                  std::tuple{2, 4, nan}, std::tuple{3, 12345, inf}, std::tuple{3, 39999, nan}}) {
+    INFO("parameter " << k << ", element " << i);
+    const float kept = params[k].grad[i];
+    params[k].grad[i] = bad;
+    CHECK_FALSE(sgd.gradients_finite());
+    params[k].grad[i] = kept;
+    CHECK(sgd.gradients_finite());
   }
 }
 
