@@ -218,12 +218,14 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dphases
           S::store(to, S::load(to) + acc[r][v], kLanes);
         }
     });
-  // dx += the planes' entries, each to the pixel it sampled (the adjoint of split_phases).
+  // dx = the planes' entries, each to the pixel it sampled (the adjoint of split_phases); 0 for the pixels
+  // no tap reads, which have no place in the planes.
+  std::fill_n(dx, int64_t{g_.channels} * g_.height * g_.width, T(0));
   const int64_t plane = int64_t{phase_h_} * phase_w_;
   for (const ImageRow& row : image_rows_) {
     const T* from = dphases + row.plane_row;
     T* to = dx + row.pixel;
-    for_each_phase_column(row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[col] += from[at]; });
+    for_each_phase_column(row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[col] = from[at]; });
   }
 }
 

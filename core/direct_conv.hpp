@@ -75,7 +75,7 @@ class DirectConv {
   int taps_in_rows() const { return static_cast<int>(tap_offsets_.size()); }
   void transpose_output_gradient(const T* dy, T* dy_t) const;
   void weight_gradient_by_channels(const T* phases, const T* dy_t, T* dweight_t) const;
-  // dx [C, H, W] += Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for
+  // dx [C, H, W] = Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for
   // Pass::InputGradient, through the scratch planes dphases (phases_size() elements).
   void input_gradient(const T* dy_rows, const T* packed, T* dphases, T* dx) const;
 

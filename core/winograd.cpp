@@ -36,8 +36,8 @@ void transform_filter(const T* g, int64_t row, int64_t column, T u[16]) {
 
 // Y = Aᵀ M A + b for tiles [0, count) of a tile row, each wholly inside the output: rows y0 and y1, entries
 // 2·tx and 2·tx + 1; M_ξ of tile tx at m[ξ·m_stride + tx]. Written out on M's 16 rows (ξ = 4·row + column)
-// so that the compiler vectorizes it over the tiles. With Accumulate, Y is added to the output.
-template <bool Accumulate, typename T>
+// so that the compiler vectorizes it over the tiles.
+template <typename T>
 void output_tiles(const T* m, int64_t m_stride, int count, T b, T* y0, T* y1) {
   const T *m0 = m, *m1 = m0 + m_stride, *m2 = m1 + m_stride, *m3 = m2 + m_stride, *m4 = m3 + m_stride,
           *m5 = m4 + m_stride, *m6 = m5 + m_stride, *m7 = m6 + m_stride, *m8 = m7 + m_stride, *m9 = m8 + m_stride,
@@ -52,11 +52,7 @@ void output_tiles(const T* m, int64_t m_stride, int count, T b, T* y0, T* y1) {
             s13 = m7[tx] - m11[tx] - m15[tx];
     // (Aᵀ M) A: the same on the columns
     const T y00 = s00 + s01 + s02 + b, y01 = s01 - s02 - s03 + b, y10 = s10 + s11 + s12 + b, y11 = s11 - s12 - s13 + b;
-    if constexpr (Accumulate) {
-      y0[2 * tx] += y00, y0[2 * tx + 1] += y01, y1[2 * tx] += y10, y1[2 * tx + 1] += y11;
-    } else {
-      y0[2 * tx] = y00, y0[2 * tx + 1] = y01, y1[2 * tx] = y10, y1[2 * tx + 1] = y11;
-    }
+    y0[2 * tx] = y00, y0[2 * tx + 1] = y01, y1[2 * tx] = y10, y1[2 * tx + 1] = y11;
   }
 }
 
@@ -180,7 +176,7 @@ void winograd_filters(const T* weight, int out_channels, int channels, WinogradF
 }
 
 template <typename T>
-void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, bool accumulate, T* out,
+void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, T* out,
                       WinogradWorkspace<T>& w) {
   const int C = g.channels, OC = g.out_channels, OH = g.out_h(), OW = g.out_w();
   const int TH = g.tiles_h(), TW = g.tiles_w();
@@ -221,24 +217,18 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
     // loop over a tile row; a last column or row of tiles that reaches past an odd-sized output, entry by entry.
     const int whole_tw = OW / 2;
     for (int o = 0; o < OC; ++o) {
-      const T b = bias != nullptr && !accumulate ? bias[o] : T(0);
+      const T b = bias != nullptr ? bias[o] : T(0);
       for (int ty = ty0; ty < ty0 + rows; ++ty) {
         const T* m = w.M.data() + int64_t{o} * stride + int64_t{ty - ty0} * TW;  // M_ξ of the row's tiles: m + ξ·m_stride
         T* y0 = out + (int64_t{o} * OH + 2 * ty) * OW;
         T* y1 = 2 * ty + 1 < OH ? y0 + OW : nullptr;
-        if (y1 != nullptr && accumulate)
-          output_tiles<true>(m, m_stride, whole_tw, b, y0, y1);
-        else if (y1 != nullptr)
-          output_tiles<false>(m, m_stride, whole_tw, b, y0, y1);
+        if (y1 != nullptr) output_tiles(m, m_stride, whole_tw, b, y0, y1);
         // The tiles that reach past the output: into a 2x2 tile of their own, then the entries inside.
         for (int tx = y1 != nullptr ? whole_tw : 0; tx < TW; ++tx) {
           T tile[2][2];
-          output_tiles<false>(m + tx, m_stride, 1, b, tile[0], tile[1]);
+          output_tiles(m + tx, m_stride, 1, b, tile[0], tile[1]);
           for (int i = 0; i < (y1 != nullptr ? 2 : 1); ++i)
-            for (int j = 0; j < 2 && 2 * tx + j < OW; ++j) {
-              T& entry = (i == 0 ? y0 : y1)[2 * tx + j];
-              entry = accumulate ? entry + tile[i][j] : tile[i][j];
-            }
+            for (int j = 0; j < 2 && 2 * tx + j < OW; ++j) (i == 0 ? y0 : y1)[2 * tx + j] = tile[i][j];
         }
       }
     }
@@ -306,10 +296,10 @@ template int64_t winograd_filters_size<float>(int, int, WinogradFilters);
 template int64_t winograd_filters_size<double>(int, int, WinogradFilters);
 template void winograd_filters<float>(const float*, int, int, WinogradFilters, float*);
 template void winograd_filters<double>(const double*, int, int, WinogradFilters, double*);
-template void winograd_conv3x3<float>(const WinogradGeometry&, const float*, const float*, const float*, bool, float*,
+template void winograd_conv3x3<float>(const WinogradGeometry&, const float*, const float*, const float*, float*,
                                       WinogradWorkspace<float>&);
-template void winograd_conv3x3<double>(const WinogradGeometry&, const double*, const double*, const double*, bool,
-                                       double*, WinogradWorkspace<double>&);
+template void winograd_conv3x3<double>(const WinogradGeometry&, const double*, const double*, const double*, double*,
+                                       WinogradWorkspace<double>&);
 template void winograd_weight_gradient<float>(const WinogradGeometry&, const float*, const float*, float*,
                                               WinogradWorkspace<float>&);
 template void winograd_weight_gradient<double>(const WinogradGeometry&, const double*, const double*, double*,

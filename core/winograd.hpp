@@ -74,9 +74,9 @@ struct WinogradWorkspace {
 };
 
 // out [OC, OH, OW] = the correlation of image [C, H, W] with the filters U (rows OC, columns C), plus bias[o]
-// when bias is not null; with `accumulate`, the correlation is added to out instead.
+// when bias is not null.
 template <typename T>
-void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, bool accumulate, T* out,
+void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, const T* bias, T* out,
                       WinogradWorkspace<T>& w);
 
 // The weight gradient's sums S [16, OC, C] += Σ_tiles (A dY Aᵀ)_ξ · (Bᵀ d B)_ξᵀ over the tiles of one image

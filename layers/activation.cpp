@@ -49,7 +49,7 @@ void Activation<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tenso
         case ActivationKind::Sigmoid: derivative = y[i] * (T(1) - y[i]); break;
         case ActivationKind::Tanh: derivative = T(1) - y[i] * y[i]; break;
       }
-      dx[i] += dy[i] * derivative;
+      dx[i] = dy[i] * derivative;
     }
   }, kElementwiseGrain);
 }

@@ -191,7 +191,7 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
     parallel_for(batch, [&](const Block& b) {
       for (int64_t n = b.begin; n < b.end; ++n)
         winograd_conv3x3(winograd_forward_, x.data() + n * image_size, winograd_filters_.data(),
-                         options_.bias ? bias_.value.data() : nullptr, false, y.data() + n * OC * P,
+                         options_.bias ? bias_.value.data() : nullptr, y.data() + n * OC * P,
                          workspaces_[b.thread].winograd);
     });
     return;
@@ -261,7 +261,7 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
         winograd_weight_gradient(winograd_forward_, x.data() + n * image_size, image_dy, dW, w.winograd);
         if (!dx.empty())
           winograd_conv3x3(winograd_input_gradient_, image_dy, winograd_filters_.data(), static_cast<const T*>(nullptr),
-                           true, dx.data() + n * image_size, w.winograd);
+                           dx.data() + n * image_size, w.winograd);
       }
       return;
     }
@@ -304,9 +304,13 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       if (dx.empty()) return;  // dL/dx is not wanted
       // dcols = Wᵀ · dY:  dcols[R,N] = Wᵀ[R,OC] · dY[OC,N]   (M = R, N = count·P, K = OC)
       gemm(Trans::Yes, Trans::No, R, N, OC, T(1), weight_.value.data(), group_dy, T(0), w.dcols.data());
-      // dx = col2im(dcols): each entry is added back into the pixel it was copied from.
-      for (int g = 0; g < count; ++g)
-        col2im(geometry_, w.dcols.data() + int64_t{g} * P, dx.data() + (first + g) * image_size, N);
+      // dx = col2im(dcols): each entry is added back into the pixel it was copied from, into an image of
+      // zeros.
+      for (int g = 0; g < count; ++g) {
+        T* image_dx = dx.data() + (first + g) * image_size;
+        std::fill_n(image_dx, image_size, T(0));
+        col2im(geometry_, w.dcols.data() + int64_t{g} * P, image_dx, N);
+      }
     });
   }, grain);
   if (blocks == 0) return;

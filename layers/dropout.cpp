@@ -32,7 +32,7 @@ void Dropout<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>&
   const T *from = dy.data(), *mask = mask_.data();
   T* to = dx.data();
 #pragma omp simd
-  for (int64_t i = 0; i < count; ++i) to[i] += from[i] * mask[i];
+  for (int64_t i = 0; i < count; ++i) to[i] = from[i] * mask[i];
 }
 
 template class Dropout<float>;

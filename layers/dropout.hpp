@@ -1,7 +1,7 @@
 #pragma once
 // Dropout (inverted, as PyTorch's nn.Dropout): in training each element is kept with probability 1 - p and
 // scaled by 1/(1 - p), so the expected output equals the input and evaluation needs no rescaling.
-//   y = x · m,  m = [u >= p] / (1 - p),  u ~ U(0,1) from the context's seeded RNG      dx += dy · m
+//   y = x · m,  m = [u >= p] / (1 - p),  u ~ U(0,1) from the context's seeded RNG      dx = dy · m
 // In evaluation y = x. The mask of the last forward is kept for the backward.
 #include "layers/layer.hpp"
 

@@ -2,8 +2,10 @@
 // The interface every layer implements. A layer sees one batch at a time, [N, ...]; its shapes are given and
 // checked once, by setup(), when the network is built.
 //
-// One rule for gradients everywhere: backward() *adds* into dx and into its parameters' gradients, so that
-// one zero_grad() per step clears them all, and a tensor used twice gets the sum of its gradients.
+// The rule for gradients, Caffe's: backward() *writes* dx, whatever it held, and *adds* into its parameters'
+// gradients. A parameter's gradient sums over everything that used it until zero_grad() clears it; an
+// activation's gradient has one writer, the layer that read the activation, so nothing clears those: a
+// step does not spend a pass over memory zeroing buffers that are about to be overwritten.
 #include <string>
 #include <vector>
 
@@ -32,7 +34,7 @@ class Layer {
   // y = f(x); y is resized to the batch's output shape.
   virtual void forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) = 0;
 
-  // dx += dL/dx and each param.grad += dL/dparam, given the x and y of the last forward and dy = dL/dy.
+  // dx = dL/dx and each param.grad += dL/dparam, given the x and y of the last forward and dy = dL/dy.
   // An empty dx means dL/dx is not wanted (the layer is first in its network): only the parameter
   // gradients are computed.
   virtual void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) = 0;

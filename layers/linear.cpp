@@ -63,10 +63,10 @@ template <typename T>
 void Linear<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) {
   const int batch = static_cast<int>(x.dim(0)), IN = in_features_, OUT = options_.units;
   // A block of input features at a time, each reading its own columns of W:
-  //   dX[:, ins] += dY[N,OUT] · W[OUT,ins]   (M = N, N = ins, K = OUT)
+  //   dX[:, ins] = dY[N,OUT] · W[OUT,ins]   (M = N, N = ins, K = OUT)
   if (!dx.empty()) parallel_for(IN, [&](const Block& b) {
     gemm_strided(Trans::No, Trans::No, batch, static_cast<int>(b.end - b.begin), OUT, T(1), dy.data(), OUT,
-                 weight_.value.data() + b.begin, IN, T(1), dx.data() + b.begin, IN);
+                 weight_.value.data() + b.begin, IN, T(0), dx.data() + b.begin, IN);
   }, gemm_grain(IN));
   // A block of output units at a time:  dW[outs,IN] += dYᵀ[outs,N] · X[N,IN]   (M = outs, N = IN, K = N)
   // db[o] += Σ_n dY[n,o]

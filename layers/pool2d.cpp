@@ -160,6 +160,9 @@ void Pool2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     for (int64_t plane = b.begin; plane < b.end; ++plane) {
       T* d_in = dx.data() + plane * in_plane;
       const T* d_out = dy.data() + plane * out_plane;
+      // The plane's gradient is a sum over the windows that hold each pixel, in the plane's own memory
+      // while it is in cache (and 0 for a pixel no window holds).
+      std::fill_n(d_in, in_plane, T(0));
       if (is_max) {
         // Only the maximum influenced y: ∂y/∂x is 1 there and 0 elsewhere.
         const int32_t* argmax = argmax_.data() + plane * out_plane;

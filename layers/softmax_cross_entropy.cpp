@@ -39,7 +39,7 @@ void SoftmaxCrossEntropy<T>::backward(Tensor<T>& dlogits) const {
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t k = 0; k < classes; ++k) {
       const T onehot = k == labels_[n] ? T(1) : T(0);
-      dlogits[n * classes + k] += (probabilities_[n * classes + k] - onehot) * inv_batch;
+      dlogits[n * classes + k] = (probabilities_[n * classes + k] - onehot) * inv_batch;
     }
 }
 

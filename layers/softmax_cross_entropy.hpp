@@ -16,7 +16,7 @@ class SoftmaxCrossEntropy {
  public:
   // Returns the mean loss and keeps the softmax probabilities for backward(). Labels must be in [0, C).
   double forward(const Tensor<T>& logits, std::span<const int32_t> labels);
-  // dlogits += (p - onehot) / N for the last forward.
+  // dlogits = (p - onehot) / N for the last forward.
   void backward(Tensor<T>& dlogits) const;
 
   const Tensor<T>& probabilities() const { return probabilities_; }

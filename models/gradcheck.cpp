@@ -34,7 +34,7 @@ std::vector<int64_t> elements_to_check(int64_t numel, const GradcheckOptions& op
 template <typename T>
 struct Differentiable {
   std::function<const Tensor<T>&(const Tensor<T>& x)> forward;  // y = f(x)
-  // dx += dL/dx and each param.grad += dL/dparam, for dy = dL/dy at the last forward
+  // dx = dL/dx and each param.grad += dL/dparam, for dy = dL/dy at the last forward
   std::function<void(const Tensor<T>& x, const Tensor<T>& dy, Tensor<T>& dx)> backward;
   std::vector<Param<T>*> params;
 };
@@ -147,8 +147,7 @@ std::vector<GradcheckReport> gradcheck(Sequential<T>& net, const Tensor<T>& x, c
         net.zero_grad();
         std::copy(dy.begin(), dy.end(), net.output_gradient().begin());
         net.backward(input);
-        const Tensor<T>& input_gradient = net.input_gradient();
-        for (int64_t i = 0; i < dx.numel(); ++i) dx[i] += input_gradient[i];
+        std::copy(net.input_gradient().begin(), net.input_gradient().end(), dx.begin());
       },
       net.params()};
   return check_all(f, x, ctx, options);

@@ -130,10 +130,10 @@ std::string Sequential<T>::first_non_finite() const {
 template <typename T>
 void Sequential<T>::zero_grad() {
   // Megabytes of gradients, every step: cleared by all threads, in one loop over all of them end to end.
+  // (Activation gradients are written by each backward, never added into: they need no clearing.)
   cleared_.clear();
   cleared_data_.clear();
   for (Param<T>* p : params_) cleared_data_.push_back(p->grad.data()), cleared_.add(p->grad.numel());
-  for (Tensor<T>& g : gradients_) cleared_data_.push_back(g.data()), cleared_.add(g.numel());
   parallel_for(cleared_.total(), [&](const Block& b) {
     cleared_.for_each_part(b.begin, b.end, [&](size_t k, int64_t first, int64_t last) {
       std::fill(cleared_data_[k] + first, cleared_data_[k] + last, T(0));

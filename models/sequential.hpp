@@ -3,7 +3,7 @@
 // one buffer per layer, reused across steps.
 //
 //   forward:  a_0 = x,  a_{i+1} = layer_i(a_i)
-//   backward: g_L = dL/da_L (filled by the loss),  g_i += layer_i.backward(a_i, a_{i+1}, g_{i+1})
+//   backward: g_L = dL/da_L (written by the loss),  g_i = layer_i.backward(a_i, a_{i+1}, g_{i+1})
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,16 +32,17 @@ class Sequential {
 
   // Runs the batch x through every layer and returns the output (the logits).
   const Tensor<T>& forward(const Tensor<T>& x, const Context& ctx);
-  // dL/d(output), for the loss to add into, sized by the last forward.
+  // dL/d(output), for the loss to write, sized by the last forward.
   Tensor<T>& output_gradient() { return gradients_.back(); }
-  // Back-propagates output_gradient() through every layer, adding into each parameter's gradient and, when
-  // `input_gradient` is Wanted, into input_gradient(). x must be the batch of the last forward.
+  // Back-propagates output_gradient() through every layer, writing every activation's gradient (and, when
+  // `input_gradient` is Wanted, input_gradient()) and adding into each parameter's gradient. x must be the
+  // batch of the last forward.
   enum class InputGradient { Wanted, NotWanted };
   void backward(const Tensor<T>& x, InputGradient input_gradient = InputGradient::Wanted);
   // The first layer output, parameter or gradient holding a NaN or an infinity ("conv2 output",
   // "fc1.weight gradient"), or "" when all are finite.
   std::string first_non_finite() const;
-  // Clears the gradients of all parameters and activations: the one place gradients are reset.
+  // Clears every parameter's gradient, the one place they are reset (backward adds into them).
   void zero_grad();
 
   const std::vector<Param<T>*>& params() const { return params_; }
@@ -71,7 +72,7 @@ class Sequential {
   std::vector<Param<T>*> params_;
   bool built_ = false;
   LayerTimes* times_ = nullptr;
-  EndToEnd cleared_;              // what zero_grad() clears: every parameter gradient, then gradients_
+  EndToEnd cleared_;              // what zero_grad() clears: every parameter gradient
   std::vector<T*> cleared_data_;  // where each of those starts
 };
 

@@ -53,9 +53,9 @@ inline void check_gradients(const std::vector<GradcheckReport>& reports, Kinks k
   }
 }
 
-// backward() adds into dx and into the parameter gradients rather than overwriting them: run it on buffers
-// of zeros, then on buffers of ones, and expect 1 + the first result everywhere.
-inline void check_backward_adds_into(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
+// backward() writes dx, whatever it held, and adds into the parameter gradients: run it on buffers of zeros,
+// then on buffers of ones, and expect the same dx and 1 + the first parameter gradients.
+inline void check_backward_writes_dx_adds_into_params(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
   Tensor<double> y;
   layer.forward(x, y, Context{});
   const Tensor<double> dy = random_tensor<double>(y.shape(), rng);
@@ -72,7 +72,8 @@ inline void check_backward_adds_into(Layer<double>& layer, const Tensor<double>&
   for (size_t k = 0; k < from_zero.size(); ++k)
     for (int64_t i = 0; i < from_zero[k].numel(); ++i) {
       INFO("gradient " << k << " (0 = input), element " << i);
-      CHECK(from_one[k][i] == doctest::Approx(1.0 + from_zero[k][i]).epsilon(1e-13));
+      const double expected = k == 0 ? from_zero[k][i] : 1.0 + from_zero[k][i];
+      CHECK(from_one[k][i] == doctest::Approx(expected).epsilon(1e-13));
     }
 }
 
@@ -94,10 +95,10 @@ inline void check_input_gradient_optional(Layer<double>& layer, const Tensor<dou
   CHECK(not_wanted.empty());
 }
 
-// The two rules of backward()'s dx: it adds into a given dx, and an empty dx gives the same parameter
-// gradients without dL/dx.
+// The rules of backward(): it writes a given dx and adds into the parameter gradients, and an empty dx gives
+// the same parameter gradients without dL/dx.
 inline void check_backward_contract(Layer<double>& layer, const Tensor<double>& x, Rng& rng) {
-  check_backward_adds_into(layer, x, rng);
+  check_backward_writes_dx_adds_into_params(layer, x, rng);
   check_input_gradient_optional(layer, x, rng);
 }
 

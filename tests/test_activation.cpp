@@ -78,7 +78,7 @@ TEST_CASE("each activation's backward equals finite differences (inputs away fro
     }
 }
 
-TEST_CASE("each activation's backward adds into dx") {
+TEST_CASE("each activation's backward writes dx, whatever it held") {
   Rng rng(43);
   for (ActivationKind kind : kAll) {
     Activation<double> f(kind);

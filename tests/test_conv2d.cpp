@@ -417,7 +417,7 @@ TEST_CASE("conv2d setup names the layer and the numbers when the kernel does not
   CHECK_THROWS_AS(zero_stride.setup(Shape{1, 5, 5}), Error);
 }
 
-TEST_CASE("conv2d backward adds into dx and the parameter gradients, and skips an empty dx") {
+TEST_CASE("conv2d backward writes dx and adds into the parameter gradients, and skips an empty dx") {
   Rng rng(30);
   for (const ConvCase& c : test::conv_cases(36, 31, 2)) {
     INFO(test::describe(c));

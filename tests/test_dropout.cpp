@@ -92,7 +92,7 @@ TEST_CASE("dropout rejects a probability outside [0, 1) and a training forward w
   CHECK_THROWS_AS(dropout.forward(x, y, Context{true, nullptr}), Error);
 }
 
-TEST_CASE("dropout backward adds into dx") {
+TEST_CASE("dropout backward writes dx, whatever it held") {
   Rng rng(76);
   Dropout<double> dropout(0.5);
   dropout.setup(Shape{6});

@@ -27,7 +27,7 @@ TEST_CASE("flatten backward equals finite differences") {
   test::check_gradients(gradcheck(flatten, test::random_tensor<double>(Shape{3, 2, 3, 2}, rng)));
 }
 
-TEST_CASE("flatten backward adds into dx") {
+TEST_CASE("flatten backward writes dx, whatever it held") {
   Rng rng(63);
   Flatten<double> flatten;
   flatten.setup(Shape{2, 2, 2});

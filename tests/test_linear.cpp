@@ -88,7 +88,7 @@ TEST_CASE("linear needs a flat input") {
   CHECK(linear.in_features() == 144);
 }
 
-TEST_CASE("linear backward adds into dx and the parameter gradients") {
+TEST_CASE("linear backward writes dx and adds into the parameter gradients") {
   Rng rng(55);
   Linear<double> linear = make_linear<double>(5, 3, true, rng);
   test::check_backward_contract(linear, test::random_tensor<double>(Shape{4, 5}, rng), rng);

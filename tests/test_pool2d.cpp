@@ -154,7 +154,7 @@ TEST_CASE("pooling setup names the layer and the numbers when the padding or the
         "maxpool1: kernel 3x3 does not fit input 2x5 (padding 0x1)");
 }
 
-TEST_CASE("pooling backward adds into dx, and skips an empty dx") {
+TEST_CASE("pooling backward writes dx, whatever it held, and skips an empty dx") {
   Rng rng(35);
   for (Pool2dOptions o : {Pool2dOptions{.method = PoolMethod::Max, .pad_h = 1, .pad_w = 1},
                           Pool2dOptions{.method = PoolMethod::Average, .stride_h = 1}, Pool2dOptions{.global = true}}) {

@@ -149,26 +149,44 @@ TEST_CASE("a backward without the input gradient gives the same parameter gradie
     return all;
   };
   const std::vector<double> with_input = parameter_gradients(Sequential<double>::InputGradient::Wanted);
-  CHECK(std::any_of(net.input_gradient().begin(), net.input_gradient().end(), [](double g) { return g != 0.0; }));
+  const std::vector<double> input_gradient(net.input_gradient().begin(), net.input_gradient().end());
+  CHECK(std::any_of(input_gradient.begin(), input_gradient.end(), [](double g) { return g != 0.0; }));
+  for (double& g : net.output_gradient()) g *= 2;  // so that a dL/dx computed again would differ
   CHECK(parameter_gradients(Sequential<double>::InputGradient::NotWanted) == with_input);
-  CHECK(std::all_of(net.input_gradient().begin(), net.input_gradient().end(), [](double g) { return g == 0.0; }));
+  CHECK(std::equal(input_gradient.begin(), input_gradient.end(), net.input_gradient().begin()));  // not computed
 }
 
-TEST_CASE("zero_grad clears every parameter gradient and every activation gradient") {
+TEST_CASE("backward writes the activation gradients and adds into the parameter gradients, which zero_grad clears") {
   Rng rng(113);
   Sequential<double> net = tiny_net(rng);
   const Tensor<double> x = test::random_tensor<double>(Shape{2, 2, 7, 8}, rng);
   net.forward(x, Context{});
   net.zero_grad();
   for (double& g : net.output_gradient()) g = rng.uniform(-1.0, 1.0);
+  const Tensor<double> dlogits = net.output_gradient();
   net.backward(x);
+  std::vector<Tensor<double>> activation_gradients{net.input_gradient()}, parameter_gradients;
+  for (size_t i = 0; i < net.size(); ++i) activation_gradients.push_back(net.activation_gradient(i));
+  for (Param<double>* p : net.params()) parameter_gradients.push_back(p->grad);
   auto all_zero = [](const Tensor<double>& t) {
     return std::all_of(t.begin(), t.end(), [](double v) { return v == 0.0; });
   };
-  CHECK_FALSE(all_zero(net.input_gradient()));
-  CHECK_FALSE(all_zero(net.params()[0]->grad));
+  CHECK_FALSE(all_zero(activation_gradients.front()));
+  CHECK_FALSE(all_zero(parameter_gradients.front()));
+
+  // A second backward without zero_grad: the same activation gradients, twice the parameter gradients.
+  net.output_gradient() = dlogits;
+  net.backward(x);
+  CHECK(std::equal(activation_gradients[0].begin(), activation_gradients[0].end(), net.input_gradient().begin()));
+  for (size_t i = 0; i < net.size(); ++i) {
+    INFO("layer " << i);
+    const Tensor<double>& again = net.activation_gradient(i);
+    CHECK(std::equal(again.begin(), again.end(), activation_gradients[i + 1].begin()));
+  }
+  for (size_t k = 0; k < net.params().size(); ++k)
+    for (int64_t i = 0; i < parameter_gradients[k].numel(); ++i)
+      CHECK(net.params()[k]->grad[i] == doctest::Approx(2 * parameter_gradients[k][i]).epsilon(1e-14));
+
   net.zero_grad();
   for (Param<double>* p : net.params()) CHECK(all_zero(p->grad));
-  for (size_t i = 0; i < net.size(); ++i) CHECK(all_zero(net.activation_gradient(i)));
-  CHECK(all_zero(net.input_gradient()));
 }

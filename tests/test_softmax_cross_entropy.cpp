@@ -49,7 +49,7 @@ TEST_CASE("logits of ±1e4 give a finite, correct loss and gradient (float)") {
   for (int i = 0; i < 6; ++i) CHECK(dlogits[i] == doctest::Approx(expected[i]).epsilon(1e-6));
 }
 
-TEST_CASE("the gradient is (softmax - onehot)/N, and backward adds it") {
+TEST_CASE("the gradient is (softmax - onehot)/N, and backward writes it") {
   Rng rng(81);
   const int N = 4, C = 5;
   const Tensor<double> logits = test::random_tensor<double>(Shape{N, C}, rng, -3.0, 3.0);
@@ -57,7 +57,7 @@ TEST_CASE("the gradient is (softmax - onehot)/N, and backward adds it") {
   SoftmaxCrossEntropy<double> loss;
   loss.forward(logits, labels);
   Tensor<double> dlogits(logits.shape());
-  dlogits.fill(1.0);  // backward adds to what is there
+  dlogits.fill(1.0);  // backward writes over what is there
   loss.backward(dlogits);
   for (int n = 0; n < N; ++n) {
     double sum = 0.0;
@@ -65,7 +65,7 @@ TEST_CASE("the gradient is (softmax - onehot)/N, and backward adds it") {
     for (int k = 0; k < C; ++k) {
       const double softmax = std::exp(logits[n * C + k]) / sum, onehot = k == labels[n] ? 1.0 : 0.0;
       CHECK(loss.probabilities()[n * C + k] == doctest::Approx(softmax).epsilon(1e-14));
-      CHECK(dlogits[n * C + k] == doctest::Approx(1.0 + (softmax - onehot) / N).epsilon(1e-14));
+      CHECK(dlogits[n * C + k] == doctest::Approx((softmax - onehot) / N).epsilon(1e-14));
     }
   }
 }

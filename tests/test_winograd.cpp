@@ -33,16 +33,14 @@ std::vector<double> direct_correlation(const WinogradGeometry& g, const std::vec
 }
 
 template <typename T>
-void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bias, bool accumulate,
+void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bias,
                               WinogradWorkspace<T>* shared = nullptr) {
   const Tensor<double> x = test::random_tensor<double>(Shape{g.channels, g.height, g.width}, rng);
   const Tensor<double> w = test::random_tensor<double>(Shape{g.out_channels, g.channels, 3, 3}, rng);
   const Tensor<double> b = test::random_tensor<double>(Shape{g.out_channels}, rng);
-  const Tensor<double> start = test::random_tensor<double>(Shape{g.out_channels, g.out_h(), g.out_w()}, rng);
   std::vector<double> expected = direct_correlation(g, {x.begin(), x.end()}, {w.begin(), w.end()});
   for (int o = 0; o < g.out_channels; ++o)
-    for (int p = 0; p < g.out_h() * g.out_w(); ++p)
-      expected[o * g.out_h() * g.out_w() + p] += accumulate ? start[o * g.out_h() * g.out_w() + p] : with_bias ? b[o] : 0.0;
+    for (int p = 0; p < g.out_h() * g.out_w(); ++p) expected[o * g.out_h() * g.out_w() + p] += with_bias ? b[o] : 0.0;
 
   auto as_t = [](const Tensor<double>& t) {
     Tensor<T> r(t.shape());
@@ -52,12 +50,12 @@ void check_against_definition(const WinogradGeometry& g, Rng& rng, bool with_bia
   const Tensor<T> xt = as_t(x), wt = as_t(w), bt = as_t(b);
   Tensor<T> U(Shape{winograd_filters_size<T>(g.out_channels, g.channels, WinogradFilters::Forward)});
   winograd_filters(wt.data(), g.out_channels, g.channels, WinogradFilters::Forward, U.data());
-  Tensor<T> out = accumulate ? as_t(start) : Tensor<T>(start.shape());
-  if (!accumulate) out.fill(T(1234));  // every entry must be written
+  Tensor<T> out(Shape{g.out_channels, g.out_h(), g.out_w()});
+  out.fill(T(1234));  // every entry must be written
   WinogradWorkspace<T> own;
   WinogradWorkspace<T>& workspace = shared != nullptr ? *shared : own;
-  winograd_conv3x3<T>(g, xt.data(), U.data(), with_bias ? bt.data() : nullptr, accumulate, out.data(), workspace);
-  const double bound = test::winograd_bound<T>(g.channels) + (with_bias || accumulate ? 2 * std::numeric_limits<T>::epsilon() : 0);
+  winograd_conv3x3<T>(g, xt.data(), U.data(), with_bias ? bt.data() : nullptr, out.data(), workspace);
+  const double bound = test::winograd_bound<T>(g.channels) + (with_bias ? 2 * std::numeric_limits<T>::epsilon() : 0);
   for (int64_t k = 0; k < out.numel(); ++k) {
     INFO("output " << k << ": winograd " << out[k] << ", definition " << expected[k]);
     CHECK(std::abs(out[k] - expected[k]) <= bound);
@@ -75,26 +73,25 @@ TEST_CASE("Winograd F(2x2, 3x3) equals the definition's 3x3 correlation, in doub
         const WinogradGeometry g{.channels = channels, .height = size, .width = size + 3, .pad = pad, .out_channels = 5};
         if (g.out_h() < 1) continue;
         INFO("C=" << channels << " H=" << g.height << " W=" << g.width << " pad " << pad);
-        check_against_definition<double>(g, rng, true, false);
-        check_against_definition<float>(g, rng, true, false);
+        check_against_definition<double>(g, rng, true);
+        check_against_definition<float>(g, rng, true);
         ++geometries;
       }
   CHECK(geometries == 48);
 }
 
-TEST_CASE("Winograd F(2x2, 3x3) without bias, and adding into its output") {
+TEST_CASE("Winograd F(2x2, 3x3) without bias") {
   Rng rng(52);
   const WinogradGeometry g{.channels = 4, .height = 9, .width = 6, .pad = 1, .out_channels = 3};
-  check_against_definition<double>(g, rng, false, false);
-  check_against_definition<double>(g, rng, true, true);  // the bias is not added when accumulating
-  check_against_definition<float>(g, rng, false, true);
+  check_against_definition<double>(g, rng, false);
+  check_against_definition<float>(g, rng, false);
 }
 
 TEST_CASE("Winograd F(2x2, 3x3) over several chunks of tiles") {
   // 16 channels: a tile takes 16·16 values of V, so that about 512 tiles make a chunk; a 50x50 output has 625.
   Rng rng(53);
   check_against_definition<double>(WinogradGeometry{.channels = 16, .height = 50, .width = 50, .pad = 1, .out_channels = 4},
-                                   rng, true, false);
+                                   rng, true);
 }
 
 // A layer's workspace serves its forward and its input gradient, two geometries in turn: what one left in
@@ -107,7 +104,7 @@ TEST_CASE("Winograd F(2x2, 3x3) with one workspace for several geometries in tur
                                     WinogradGeometry{.channels = 3, .height = 8, .width = 8, .pad = 1, .out_channels = 2},
                                     WinogradGeometry{.channels = 2, .height = 5, .width = 4, .pad = 2, .out_channels = 3}}) {
     INFO("C=" << g.channels << " H=" << g.height << " W=" << g.width << " pad " << g.pad);
-    check_against_definition<double>(g, rng, true, false, &workspace);
+    check_against_definition<double>(g, rng, true, &workspace);
   }
 }
 
@@ -126,8 +123,9 @@ TEST_CASE("Winograd's input-gradient filters give the input gradient of a 3x3 co
     REQUIRE(g.out_h() == H);
     REQUIRE(g.out_w() == W);
     Tensor<double> dx(Shape{C, H, W});
+    dx.fill(1234.0);  // every entry must be written
     WinogradWorkspace<double> workspace;
-    winograd_conv3x3<double>(g, dy.data(), U.data(), nullptr, true, dx.data(), workspace);
+    winograd_conv3x3<double>(g, dy.data(), U.data(), nullptr, dx.data(), workspace);
     for (int c = 0; c < C; ++c)
       for (int h = 0; h < H; ++h)
         for (int x = 0; x < W; ++x) {

@@ -34,7 +34,7 @@ class WrongBackward : public Layer<T> {
     inner_->backward(x, y, dy, own_dx);
     const int64_t width = x.dim(x.rank() - 1);
     for (int64_t i = 0; i < dx.numel(); ++i)
-      if (!(mistake_ == Mistake::DropLastInputColumn && i % width == width - 1)) dx[i] += own_dx[i];
+      dx[i] = mistake_ == Mistake::DropLastInputColumn && i % width == width - 1 ? T(0) : own_dx[i];
     if (mistake_ == Mistake::DoubleLastParamGradient) {
       Param<T>& p = *params().back();
       const Tensor<T>& before = grads_before.back();
