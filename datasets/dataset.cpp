@@ -28,22 +28,32 @@ Dataset pick(const Dataset& data, const std::vector<int64_t>& indices, const std
   return picked;
 }
 
+// A byte has 256 values: a table of their inputs turns the arithmetic into a lookup.
+using InputTable = std::array<float, 256>;
+InputTable input_table(const Normalization& normalization) {
+  InputTable input_of;
+  for (int p = 0; p < 256; ++p) input_of[p] = static_cast<float>((p / 255.0 - normalization.mean) / normalization.stddev);
+  return input_of;
+}
+
+void look_up_inputs(std::span<const uint8_t> pixels, const InputTable& input_of, float* inputs) {
+  std::transform(pixels.begin(), pixels.end(), inputs, [&](uint8_t p) { return input_of[p]; });
+}
+
 }  // namespace
 
 void pixels_to_inputs(std::span<const uint8_t> pixels, const Normalization& normalization, float* inputs) {
-  // A byte has 256 values: a table of their inputs turns the arithmetic into a lookup.
-  std::array<float, 256> input_of;
-  for (int p = 0; p < 256; ++p) input_of[p] = static_cast<float>((p / 255.0 - normalization.mean) / normalization.stddev);
-  std::transform(pixels.begin(), pixels.end(), inputs, [&](uint8_t p) { return input_of[p]; });
+  look_up_inputs(pixels, input_table(normalization), inputs);
 }
 
 void Dataset::gather(std::span<const int64_t> indices, Tensor<float>& batch) const {
   const Shape image_shape = pixels.shape().without_batch();
   const int64_t image_size = image_shape.numel();
   batch.resize(image_shape.with_batch(static_cast<int64_t>(indices.size())));
+  const InputTable input_of = input_table(normalization);  // once a batch: 256 divisions cost as much as an image
   for (size_t i = 0; i < indices.size(); ++i)
-    pixels_to_inputs(std::span(pixels.data() + indices[i] * image_size, image_size), normalization,
-                     batch.data() + static_cast<int64_t>(i) * image_size);
+    look_up_inputs(std::span(pixels.data() + indices[i] * image_size, image_size), input_of,
+                   batch.data() + static_cast<int64_t>(i) * image_size);
 }
 
 Tensor<float> Dataset::inputs() const {
