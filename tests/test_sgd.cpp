@@ -40,6 +40,17 @@ void check_steps(const SgdOptions& options, const Pair& step1, const Pair& step2
   }
 }
 
+// Parameters of random values and gradients, of sizes whose total is over twice the grain, so that the
+// blocks of a parallel loop over all of them meet inside a parameter; `pointers` point into `params`.
+void make_many_params(Rng& rng, std::vector<Param<float>>& params, std::vector<Param<float>*>& pointers) {
+  for (int64_t size : {3, 70001, 5, 40000}) params.emplace_back("p", Shape{size});
+  for (Param<float>& p : params) {
+    p.value = test::random_tensor<float>(p.value.shape(), rng);
+    p.grad = test::random_tensor<float>(p.grad.shape(), rng);
+    pointers.push_back(&p);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("plain SGD: w ← w − η·g") {
@@ -89,15 +100,9 @@ TEST_CASE("the velocity is kept per parameter, and the learning rate can change 
 TEST_CASE("one update of many parameters, split over 2 threads anywhere, equals the formula element by element") {
   test::ThreadCount scope(2);
   Rng rng(5);
-  // Sizes whose total is over twice the grain, so that the threads' shares meet inside a parameter.
   std::vector<Param<float>> params;
-  for (int64_t size : {3, 70001, 5, 40000}) params.emplace_back("p", Shape{size});
   std::vector<Param<float>*> pointers;
-  for (Param<float>& p : params) {
-    p.value = test::random_tensor<float>(p.value.shape(), rng);
-    p.grad = test::random_tensor<float>(p.grad.shape(), rng);
-    pointers.push_back(&p);
-  }
+  make_many_params(rng, params, pointers);
   const SgdOptions options{.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.01};
   Sgd<float> sgd(pointers, options);
   for (Tensor<float>& v : sgd.velocities()) v = test::random_tensor<float>(v.shape(), rng);
@@ -120,12 +125,8 @@ TEST_CASE("gradients_finite finds a NaN or an infinity in any parameter's gradie
   test::ThreadCount scope(2);
   Rng rng(6);
   std::vector<Param<float>> params;
-  for (int64_t size : {3, 70001, 5, 40000}) params.emplace_back("p", Shape{size});
   std::vector<Param<float>*> pointers;
-  for (Param<float>& p : params) {
-    p.grad = test::random_tensor<float>(p.grad.shape(), rng);
-    pointers.push_back(&p);
-  }
+  make_many_params(rng, params, pointers);
   const Sgd<float> sgd(pointers, SgdOptions{});
   CHECK(sgd.gradients_finite());
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
