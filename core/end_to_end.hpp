@@ -10,10 +10,6 @@ namespace minicnn {
 
 class EndToEnd {
  public:
-  void clear() {
-    first_.clear();
-    total_ = 0;
-  }
   // Appends a tensor of `size` elements, as the next index k.
   void add(int64_t size) {
     first_.push_back(total_);

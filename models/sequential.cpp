@@ -41,6 +41,7 @@ void Sequential<T>::build(const Shape& input) {
                 " values an image may have");
   shapes_ = {input};
   params_.clear();
+  param_elements_ = EndToEnd{};
   int64_t parameters = 0;
   for (auto& layer : layers_) {
     for (const auto& other : layers_)
@@ -54,6 +55,7 @@ void Sequential<T>::build(const Shape& input) {
                   std::to_string(kMaxValuesPerImage) + " values an image may have");
     for (Param<T>* p : layer->params()) {
       params_.push_back(p);
+      param_elements_.add(p->grad.numel());
       parameters += p->value.numel();
     }
     if (parameters > kMaxParameters)
@@ -131,12 +133,10 @@ template <typename T>
 void Sequential<T>::zero_grad() {
   // Megabytes of gradients, every step: cleared by all threads, in one loop over all of them end to end.
   // (Activation gradients are written by each backward, never added into: they need no clearing.)
-  cleared_.clear();
-  cleared_data_.clear();
-  for (Param<T>* p : params_) cleared_data_.push_back(p->grad.data()), cleared_.add(p->grad.numel());
-  parallel_for(cleared_.total(), [&](const Block& b) {
-    cleared_.for_each_part(b.begin, b.end, [&](size_t k, int64_t first, int64_t last) {
-      std::fill(cleared_data_[k] + first, cleared_data_[k] + last, T(0));
+  parallel_for(param_elements_.total(), [&](const Block& b) {
+    param_elements_.for_each_part(b.begin, b.end, [&](size_t k, int64_t first, int64_t last) {
+      T* grad = params_[k]->grad.data();
+      std::fill(grad + first, grad + last, T(0));
     });
   }, kElementwiseGrain);
 }

@@ -72,8 +72,7 @@ class Sequential {
   std::vector<Param<T>*> params_;
   bool built_ = false;
   LayerTimes* times_ = nullptr;
-  EndToEnd cleared_;              // what zero_grad() clears: every parameter gradient
-  std::vector<T*> cleared_data_;  // where each of those starts
+  EndToEnd param_elements_;  // params_' elements laid end to end, for zero_grad()
 };
 
 }  // namespace minicnn
