@@ -68,7 +68,7 @@ Tensor<T> Tensor<T>::view(const Shape& shape) const {
     throw Error("cannot view a tensor of shape " + shape_.str() + " as " + shape.str());
   Tensor viewed;
   viewed.storage_ = storage_;
-  viewed.capacity_ = numel();
+  viewed.capacity_ = capacity_;  // the same first element, so the same room after it
   viewed.shape_ = shape;
   return viewed;
 }

@@ -54,7 +54,9 @@ class Tensor {
   // Gives the tensor a new shape. Values are kept only where the storage was large enough (then nothing is
   // allocated); otherwise new zeroed storage is allocated.
   void resize(const Shape& shape);
-  // A tensor of another shape with the same number of elements, sharing this one's storage (no copy).
+  // A tensor of another shape with the same number of elements, sharing this one's storage (no copy), and
+  // its capacity: resized within it, the view still shares the storage (a view reused as a batch buffer, as
+  // flatten's output is, does not allocate when the batch grows back to its size).
   Tensor view(const Shape& shape) const;
   // The n-th sample along the batch axis, as a view.
   Tensor sample(int64_t n) const;

@@ -1,6 +1,6 @@
 #pragma once
-// Flatten: [N, C, H, W] -> [N, C·H·W]. The values do not move (NCHW is already row-major), only the shape
-// changes; the gradient flows back unchanged.
+// Flatten: [N, C, H, W] -> [N, C·H·W]. The values do not move (NCHW is already row-major): the output is a
+// view of the input, and the input gradient a view of the output gradient, with no copy either way.
 #include <algorithm>
 
 #include "layers/layer.hpp"
@@ -13,12 +13,11 @@ class Flatten : public Layer<T> {
   std::string kind() const override { return "flatten"; }
   Shape setup(const Shape& input) override { return Shape{input.numel()}; }
   void forward(const Tensor<T>& x, Tensor<T>& y, const Context&) override {
-    y.resize(Shape{x.dim(0), x.numel() / std::max<int64_t>(x.dim(0), 1)});
-    std::copy(x.begin(), x.end(), y.begin());
+    y = x.view(Shape{x.dim(0), x.numel() / std::max<int64_t>(x.dim(0), 1)});
   }
   void backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& dy, Tensor<T>& dx) override {
     if (dx.empty()) return;  // dL/dx is not wanted
-    std::copy(dy.begin(), dy.end(), dx.begin());  // dx = dy
+    dx = dy.view(x.shape());  // dx = dy
   }
 };
 

@@ -20,6 +20,20 @@ TEST_CASE("flatten keeps the values in NCHW order and only changes the shape") {
         for (int w = 0; w < 5; ++w) CHECK(y[n * 60 + (c * 4 + h) * 5 + w] == x.at(n, c, h, w));
 }
 
+TEST_CASE("flatten copies nothing: its output views the input, its input gradient views the output gradient") {
+  Rng rng(64);
+  Flatten<float> flatten;
+  flatten.setup(Shape{3, 2, 2});
+  const Tensor<float> x = test::random_tensor<float>(Shape{4, 3, 2, 2}, rng);
+  Tensor<float> y(Shape{4, 12}), dx(x.shape());
+  flatten.forward(x, y, Context{});
+  CHECK(y.data() == x.data());
+  const Tensor<float> dy = test::random_tensor<float>(y.shape(), rng);
+  flatten.backward(x, y, dy, dx);
+  CHECK(dx.data() == dy.data());
+  CHECK(dx.shape() == x.shape());
+}
+
 TEST_CASE("flatten backward equals finite differences") {
   Rng rng(62);
   Flatten<double> flatten;

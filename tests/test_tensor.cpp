@@ -108,6 +108,10 @@ TEST_CASE("a view shares the storage, and keeps it alive after the tensor it cam
     flat[2] = -1.0;
     CHECK(t[2] == -1.0);
     CHECK_THROWS_AS(t.view(Shape{5, 2}), Error);  // a view must have the same number of elements
+    Tensor<double> reused = t.view(Shape{12});
+    reused.resize(Shape{6});  // a smaller batch...
+    reused.resize(Shape{3, 4});  // ...and a full one again, within the storage: still shared
+    CHECK(reused.data() == t.data());
   }
   CHECK(flat[7] == 3.5);  // the storage outlived t (ASan would report a use after free)
 }
