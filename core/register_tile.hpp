@@ -91,10 +91,12 @@ inline int64_t packed_index(int r, int k, int depth) {
 }
 
 // packed = A [rows, depth] packed, where A[r][k] = element(r, k), with zeros past the last row.
+// Written in the packed order, block by block.
 template <typename T, typename Element>
 void pack_tile_rows(int rows, int depth, Element element, T* packed) {
-  for (int r = 0; r < row_count(rows, kTileRows); ++r)
-    for (int k = 0; k < depth; ++k) packed[packed_index(r, k, depth)] = r < rows ? element(r, k) : T(0);
+  for (int first = 0; first < rows; first += kTileRows)
+    for (int k = 0; k < depth; ++k)
+      for (int r = first; r < first + kTileRows; ++r) *packed++ = r < rows ? element(r, k) : T(0);
 }
 
 }  // namespace minicnn
