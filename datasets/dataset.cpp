@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/rng.hpp"
 
 namespace minicnn {
@@ -27,6 +28,9 @@ Dataset pick(const Dataset& data, const std::vector<int64_t>& indices, const std
   }
   return picked;
 }
+
+// The pixels a block of gather() looks up, at least.
+constexpr int64_t kGatherGrain = 4096;
 
 // A byte has 256 values: a table of their inputs turns the arithmetic into a lookup.
 using InputTable = std::array<float, 256>;
@@ -51,9 +55,13 @@ void Dataset::gather(std::span<const int64_t> indices, Tensor<float>& batch) con
   const int64_t image_size = image_shape.numel();
   batch.resize(image_shape.with_batch(static_cast<int64_t>(indices.size())));
   const InputTable input_of = input_table(normalization);  // once a batch: 256 divisions cost as much as an image
-  for (size_t i = 0; i < indices.size(); ++i)
-    look_up_inputs(std::span(pixels.data() + indices[i] * image_size, image_size), input_of,
-                   batch.data() + static_cast<int64_t>(i) * image_size);
+  // Image by image over the threads: the images lie anywhere in the data set, and each lookup may wait for
+  // memory (a batch of 64 MNIST images: 58 µs on one thread).
+  parallel_for(static_cast<int64_t>(indices.size()), [&](const Block& b) {
+    for (int64_t i = b.begin; i < b.end; ++i)
+      look_up_inputs(std::span(pixels.data() + indices[i] * image_size, image_size), input_of,
+                     batch.data() + i * image_size);
+  }, std::max<int64_t>(1, kGatherGrain / std::max<int64_t>(image_size, 1)));
 }
 
 Tensor<float> Dataset::inputs() const {
