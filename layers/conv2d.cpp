@@ -27,19 +27,24 @@ void add_row_sums(const T* matrix, int rows, int64_t columns, T* sums) {
   }
 }
 
-// rows[0, :] += rows[1, :] + ... + rows[count - 1, :], in that order for every column, the columns split
-// over the threads.
-template <typename T>
-void add_later_rows_to_first(Tensor<T>& rows, int count) {
-  const int64_t columns = rows.numel() / rows.dim(0);
-  T* first = rows.data();
-  parallel_for(columns, [&](const Block& b) {
-    for (int r = 1; r < count; ++r) {
-      const T* row = first + r * columns;
+// The blocks' shares [count, rows·row_length], summed into the first in block order for every entry,
+//   shares[0] += shares[1] + ... + shares[count - 1],
+// a block of rows at a time over the threads; then summed(r, row) for each row r of the sum, on the thread
+// that made it, while the row is in its cache.
+template <typename T, typename Summed>
+void sum_shares(Tensor<T>& shares, int count, int64_t row_length, Summed summed) {
+  const int64_t columns = shares.numel() / shares.dim(0), rows = columns / row_length;
+  T* first = shares.data();
+  parallel_for(rows, [&](const Block& b) {
+    T* sum = first + b.begin * row_length;
+    const int64_t length = (b.end - b.begin) * row_length;
+    for (int s = 1; s < count; ++s) {
+      const T* share = sum + s * columns;
 #pragma omp simd
-      for (int64_t c = b.begin; c < b.end; ++c) first[c] += row[c];
+      for (int64_t c = 0; c < length; ++c) sum[c] += share[c];
     }
-  }, std::max<int64_t>(1, kElementwiseGrain / count));
+    for (int64_t r = b.begin; r < b.end; ++r) summed(r, first + r * row_length);
+  }, std::max<int64_t>(1, kElementwiseGrain / count / row_length));
 }
 
 }  // namespace
@@ -314,22 +319,26 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     });
   }, grain);
   if (blocks == 0) return;
-  // The blocks' shares, summed into the first in block order.
-  add_later_rows_to_first(weight_shares_, blocks);
-  add_later_rows_to_first(bias_shares_, blocks);
-  const T* share = weight_shares_.data();
+  // The blocks' shares, summed in block order, and added into the parameter gradients.
   T* dW = weight_.grad.data();
   if (algorithm_ == ConvAlgorithm::Winograd) {
-    winograd_filter_gradient(share, OC, geometry_.channels, dW);  // dW += Gᵀ S G
-  } else if (direct_channels_in_lanes_) {  // the share is dWᵀ, its rows channels_in_lanes() long
-    for (int o = 0; o < OC; ++o)
-      for (int t = 0; t < R; ++t) dW[int64_t{o} * R + t] += share[int64_t{t} * direct_.channels_in_lanes() + o];
+    sum_shares(weight_shares_, blocks, share_size / kWinogradPositions, [](int64_t, const T*) {});  // S: a row a position
+    winograd_filter_gradient(weight_shares_.data(), OC, geometry_.channels, dW);  // dW += Gᵀ S G
+  } else if (direct_channels_in_lanes_) {  // the share is dWᵀ, a row of channels_in_lanes() per tap
+    sum_shares(weight_shares_, blocks, direct_.channels_in_lanes(), [&](int64_t t, const T* dW_t) {
+      if (t < R)
+        for (int o = 0; o < OC; ++o) dW[int64_t{o} * R + t] += dW_t[o];
+    });
   } else {
+    sum_shares(weight_shares_, blocks, R, [&](int64_t o, const T* dW_o) {
 #pragma omp simd
-    for (int64_t i = 0; i < share_size; ++i) dW[i] += share[i];
+      for (int t = 0; t < R; ++t) dW[o * R + t] += dW_o[t];
+    });
   }
   if (options_.bias)
-    for (int o = 0; o < OC; ++o) bias_.grad[o] += bias_shares_[o];
+    sum_shares(bias_shares_, blocks, OC, [&](int64_t, const T* db) {
+      for (int o = 0; o < OC; ++o) bias_.grad[o] += db[o];
+    });
 }
 
 template class Conv2d<float>;
