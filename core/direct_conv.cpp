@@ -84,9 +84,9 @@ template <typename T>
 void DirectConv<T>::pack_weights(const T* weight, Pass pass, T* packed) const {
   // A[r][k]: W[o = r][t = k] for the forward, W[o = k][t = r] for the input gradient.
   if (pass == Pass::Forward)
-    pack_tile_rows(out_channels_, taps_, [&](int o, int t) { return weight[int64_t{o} * taps_ + t]; }, packed);
+    pack_tile_rows(out_channels_, taps_, [&](int o, int t) { return weight + int64_t{o} * taps_ + t; }, packed);
   else
-    pack_tile_rows(taps_, out_channels_, [&](int t, int o) { return weight[int64_t{o} * taps_ + t]; }, packed);
+    pack_tile_rows(taps_, out_channels_, [&](int t, int o) { return weight + int64_t{o} * taps_ + t; }, packed);
 }
 
 template <typename T>
