@@ -1,6 +1,6 @@
 """Runs minicnn (bench/speed_bench) and PyTorch (bench/speed_torch.py) side by side on issue 4's workloads,
 alternating them round by round so that machine noise hits both, and prints a markdown table of the
-medians with ratios, then the same figures as JSON.
+medians with ratios (and of each round's 2-thread-over-1 ratio), then the same figures as JSON.
 
     speed_compare.py SPEED_BENCH CONFIG [--rounds R] [--threads 1,2] [--json FILE]
 
@@ -47,29 +47,42 @@ def median_records(rounds):
 
 
 def measure(args):
+    """Medians of the rounds, by job name and framework; and each round's 2-thread-over-1 training ratios.
+
+    A framework's runs of one workload at each thread count follow each other, so that a ratio between them
+    compares runs seconds apart, not minutes: this machine's speed drifts from minute to minute."""
     threads = [int(t) for t in args.threads.split(",")]
-    jobs = []  # (name, mode, threads, extra arguments, frameworks)
-    for t in threads:
-        for batch in (16, 64, 256):
-            images = max(6400, 50 * batch)
-            jobs.append((f"train/{t}/{batch}", "train", t, ["--batch", str(batch), "--images", str(images)], FRAMEWORKS))
-        jobs.append((f"infer/{t}", "infer", t, [], FRAMEWORKS))
-        jobs.append((f"conv/{t}", "conv", t, [], ["minicnn", "pytorch"]))
+    workloads = []  # (mode, extra arguments, frameworks, name of the job at t threads)
+    for batch in (16, 64, 256):
+        images = max(6400, 50 * batch)
+        workloads.append(("train", ["--batch", str(batch), "--images", str(images)], FRAMEWORKS,
+                          lambda t, batch=batch: f"train/{t}/{batch}"))
+    workloads.append(("infer", [], FRAMEWORKS, lambda t: f"infer/{t}"))
+    workloads.append(("conv", [], ["minicnn", "pytorch"], lambda t: f"conv/{t}"))
     results = {}
     for round_index in range(args.rounds):
-        for name, mode, t, extra, frameworks in jobs:
+        for mode, extra, frameworks, name_at in workloads:
             for framework in (frameworks if round_index % 2 == 0 else list(reversed(frameworks))):
-                print(f"round {round_index + 1}/{args.rounds}: {framework} {name}", file=sys.stderr, flush=True)
-                results.setdefault(name, {}).setdefault(framework, []).append(run(framework, mode, t, extra, args))
-    return {name: {fw: median_records(rounds) for fw, rounds in by_framework.items()}
-            for name, by_framework in results.items()}, threads
+                for t in threads:
+                    name = name_at(t)
+                    print(f"round {round_index + 1}/{args.rounds}: {framework} {name}", file=sys.stderr, flush=True)
+                    results.setdefault(name, {}).setdefault(framework, []).append(run(framework, mode, t, extra, args))
+    scaling = {}
+    if len(threads) > 1:
+        for batch in (16, 64, 256):
+            low, high = results[f"train/{threads[0]}/{batch}"], results[f"train/{threads[-1]}/{batch}"]
+            scaling[str(batch)] = {fw: [ratio(h[0]["images_per_s"], l[0]["images_per_s"]) for l, h in zip(low[fw], high[fw])]
+                                   for fw in FRAMEWORKS}
+    figures = {name: {fw: median_records(rounds) for fw, rounds in by_framework.items()}
+               for name, by_framework in results.items()}
+    return figures, scaling, threads
 
 
 def ratio(a, b):
     return a / b if b else float("nan")
 
 
-def report(figures, threads):
+def report(figures, scaling, threads):
     lines = []
     add = lines.append
     def training_table(key):
@@ -85,10 +98,15 @@ def report(figures, threads):
     add("\nThe same per CPU-second of the process (images / CPU time; at 1 thread, the rate an idle core would "
         "give, whatever else the machine runs):\n")
     training_table("images_per_cpu_s")
-    if len(threads) > 1:
-        add("\nScaling, batch 64: " + ", ".join(
-            f"{x} {ratio(figures[f'train/{threads[-1]}/64'][x][0]['images_per_s'], figures[f'train/{threads[0]}/64'][x][0]['images_per_s']):.2f}x"
-            for x in FRAMEWORKS) + f" ({threads[-1]} threads over {threads[0]}).")
+    if scaling:
+        add(f"\n## Scaling: training images/s at {threads[-1]} threads over {threads[0]}\n")
+        add("Each round's ratio is between two runs that followed each other; the median of the rounds, and "
+            "their range.\n")
+        add("| batch | minicnn | PyTorch | PyTorch, memory kept |")
+        add("|---:|---:|---:|---:|")
+        for batch, by_framework in scaling.items():
+            add(f"| {batch} | " + " | ".join(
+                f"{statistics.median(r):.2f}x ({min(r):.2f}-{max(r):.2f})" for r in (by_framework[x] for x in FRAMEWORKS)) + " |")
     add("\n## Peak resident memory of the training process (MB, batch 64)\n")
     add("| threads | minicnn | PyTorch | PyTorch, memory kept |")
     add("|---:|---:|---:|---:|")
@@ -129,12 +147,13 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    figures, threads = measure(args)
-    print(report(figures, threads))
-    print("\n```json\n" + json.dumps(figures, indent=1) + "\n```")
+    figures, scaling, threads = measure(args)
+    print(report(figures, scaling, threads))
+    everything = dict(figures, scaling=scaling)
+    print("\n```json\n" + json.dumps(everything, indent=1) + "\n```")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(figures, f, indent=1)
+            json.dump(everything, f, indent=1)
 
 
 if __name__ == "__main__":
