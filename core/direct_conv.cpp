@@ -1,6 +1,7 @@
 #include "core/direct_conv.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/register_tile.hpp"
 
@@ -9,25 +10,57 @@ namespace {
 
 // Calls move(col, at) for the first `columns` pixels of an image row: padded column k = col + pad goes to
 // column k / stride of phase k mod stride, element `at` from the row of phase 0 (the phases' rows are `plane`
-// apart). split_phases copies each pixel there, input_gradient adds it back.
-template <typename Move>
-void for_each_phase_column(int columns, int pad, int stride, int64_t plane, Move move) {
+// apart). At stride 2, whole vectors of column pairs (k even, k + 1), which go to the two phases' columns
+// k / 2, take move_pairs(col, at) instead: columns [col, col + 2·lanes) to [at, at + lanes) of each phase,
+// the last such block overlapping the one before it rather than leaving a tail (a move is a copy: moving a
+// pixel twice is harmless). split_phases copies the pixels there, input_gradient copies them back.
+template <typename T, typename Move, typename MovePairs>
+void for_each_phase_column(int columns, int pad, int stride, int64_t plane, Move move, MovePairs move_pairs) {
   int col = 0;
   if (stride == 1) {
     for (; col < columns; ++col) move(col, int64_t{col + pad});
     return;
   }
-  if (stride == 2) {  // pairs of columns (k even, k + 1) to the two phases' column k / 2: vectorizes
+  if (stride == 2) {
+    constexpr int lanes = Simd<T>::lanes;
     if (pad % 2 == 1 && columns > 0) move(col++, plane + pad / 2);
     const int64_t even = (col + pad) / 2;
     const int pairs = (columns - col) / 2;
-    for (int m = 0; m < pairs; ++m) {
-      move(col + 2 * m, even + m);
-      move(col + 2 * m + 1, plane + even + m);
+    if (pairs >= lanes) {
+      for (int m = 0; m < pairs; m += lanes) {
+        const int first = std::min(m, pairs - lanes);
+        move_pairs(col + 2 * first, even + first);
+      }
+    } else {
+      for (int m = 0; m < pairs; ++m) {
+        move(col + 2 * m, even + m);
+        move(col + 2 * m + 1, plane + even + m);
+      }
     }
     col += 2 * pairs;
   }
   for (; col < columns; ++col) move(col, (col + pad) % stride * plane + (col + pad) / stride);
+}
+
+// The even and the odd lanes of the 2·lanes values from p: the two phases of a row's column pairs.
+template <typename T, size_t... lane>
+void deinterleave(const T* p, T* even, T* odd, std::index_sequence<lane...>) {
+  using S = Simd<T>;
+  using Mask = typename S::Mask;
+  const typename S::Vec a = S::load(p), b = S::load(p + S::lanes);
+  S::store(even, __builtin_shuffle(a, b, Mask{2 * lane...}), S::lanes);
+  S::store(odd, __builtin_shuffle(a, b, Mask{2 * lane + 1 ...}), S::lanes);
+}
+
+// Its inverse: p[2·i] = even[i], p[2·i + 1] = odd[i].
+template <typename T, size_t... lane>
+void interleave(const T* even, const T* odd, T* p, std::index_sequence<lane...>) {
+  using S = Simd<T>;
+  using Mask = typename S::Mask;
+  constexpr int L = S::lanes;
+  const typename S::Vec e = S::load(even), o = S::load(odd);
+  S::store(p, __builtin_shuffle(e, o, Mask{(lane % 2) * L + lane / 2 ...}), L);
+  S::store(p + L, __builtin_shuffle(e, o, Mask{(lane % 2) * L + (L + lane) / 2 ...}), L);
 }
 
 }  // namespace
@@ -95,7 +128,9 @@ void DirectConv<T>::split_phases(const T* image, T* phases) const {
   for (const ImageRow& row : image_rows_) {
     const T* from = image + row.pixel;
     T* to = phases + row.plane_row;
-    for_each_phase_column(row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[at] = from[col]; });
+    for_each_phase_column<T>(
+        row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[at] = from[col]; },
+        [&](int col, int64_t at) { deinterleave(from + col, to + at, to + plane + at, std::make_index_sequence<kLanes>()); });
   }
 }
 
@@ -225,7 +260,9 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dphases
   for (const ImageRow& row : image_rows_) {
     const T* from = dphases + row.plane_row;
     T* to = dx + row.pixel;
-    for_each_phase_column(row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[col] = from[at]; });
+    for_each_phase_column<T>(
+        row_columns_, g_.pad_w, g_.stride_w, plane, [&](int col, int64_t at) { to[col] = from[at]; },
+        [&](int col, int64_t at) { interleave(from + at, from + plane + at, to + col, std::make_index_sequence<kLanes>()); });
   }
 }
 

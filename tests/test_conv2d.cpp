@@ -71,9 +71,75 @@ Reference direct_conv(const ConvCase& c, const Tensor<float>& x, const Tensor<fl
   return r;
 }
 
+// The gradients by the definition, in double, for the output gradient dy: with x_t as in the forward,
+//   dx[n,c,row,col] = Σ dy[n,o,i,j] · W[o,c,u,v]   over the (o,i,j,u,v) whose tap reads x[n,c,row,col]
+//   dW[o,c,u,v] = Σ_{n,i,j} dy[n,o,i,j] · x[n,c,row,col],   db[o] = Σ_{n,i,j} dy[n,o,i,j]
+// each with the sum of its terms' magnitudes, the scale of its rounding error.
+struct ReferenceGradients {
+  std::vector<double> dx, dx_magnitude, dweight, dweight_magnitude, dbias, dbias_magnitude;
+};
+ReferenceGradients reference_gradients(const ConvCase& c, const Tensor<float>& x, const Tensor<float>& w,
+                                       const Tensor<float>& dy) {
+  const ConvGeometry& g = c.geometry;
+  const int OH = g.out_h(), OW = g.out_w();
+  ReferenceGradients r;
+  r.dx.assign(x.numel(), 0.0);
+  r.dx_magnitude.assign(x.numel(), 0.0);
+  r.dweight.assign(w.numel(), 0.0);
+  r.dweight_magnitude.assign(w.numel(), 0.0);
+  r.dbias.assign(c.out_channels, 0.0);
+  r.dbias_magnitude.assign(c.out_channels, 0.0);
+  for (int n = 0; n < c.batch; ++n)
+    for (int o = 0; o < c.out_channels; ++o)
+      for (int i = 0; i < OH; ++i)
+        for (int j = 0; j < OW; ++j) {
+          const double d = dy.at(n, o, i, j);
+          r.dbias[o] += d;
+          r.dbias_magnitude[o] += std::abs(d);
+          for (int ch = 0; ch < g.channels; ++ch)
+            for (int u = 0; u < g.kernel_h; ++u)
+              for (int v = 0; v < g.kernel_w; ++v) {
+                const int row = i * g.stride_h + u * g.dilation_h - g.pad_h;
+                const int col = j * g.stride_w + v * g.dilation_w - g.pad_w;
+                if (row < 0 || row >= g.height || col < 0 || col >= g.width) continue;  // zero padding
+                const int64_t at = ((int64_t{n} * g.channels + ch) * g.height + row) * g.width + col;
+                const int64_t tap = ((int64_t{o} * g.channels + ch) * g.kernel_h + u) * g.kernel_w + v;
+                r.dx[at] += d * w[tap];
+                r.dx_magnitude[at] += std::abs(d * w[tap]);
+                r.dweight[tap] += d * x[at];
+                r.dweight_magnitude[tap] += std::abs(d * x[at]);
+              }
+        }
+  return r;
+}
+
 // The rounding error of a float sum of `terms` products is at most about terms·ε·Σ|products|.
 double float_sum_bound(int terms, double magnitude) {
   return terms * double(std::numeric_limits<float>::epsilon()) * magnitude;
+}
+
+// Checks a float backward pass (test::run_layer_pass, whose dy comes from dy_seed) against the definition:
+// each gradient within the rounding of a float sum of its terms.
+void check_float_gradients(const ConvCase& c, const Tensor<float>& x, const Tensor<float>& w,
+                           const test::LayerPass& pass, uint64_t dy_seed) {
+  Rng dy_rng(dy_seed);
+  const Tensor<float> dy = test::random_tensor<float>(pass.y.shape(), dy_rng);
+  const ReferenceGradients ref = reference_gradients(c, x, w, dy);
+  const ConvGeometry& g = c.geometry;
+  const int dx_terms = c.out_channels * g.kernel_h * g.kernel_w, dweight_terms = c.batch * g.out_h() * g.out_w();
+  for (int64_t k = 0; k < pass.dx.numel(); ++k) {
+    INFO("dx " << k << ": conv2d " << pass.dx[k] << ", definition " << ref.dx[k]);
+    CHECK(std::abs(pass.dx[k] - ref.dx[k]) <= float_sum_bound(dx_terms, ref.dx_magnitude[k]));
+  }
+  for (int64_t k = 0; k < pass.dweight.numel(); ++k) {
+    INFO("dW " << k << ": conv2d " << pass.dweight[k] << ", definition " << ref.dweight[k]);
+    CHECK(std::abs(pass.dweight[k] - ref.dweight[k]) <= float_sum_bound(dweight_terms, ref.dweight_magnitude[k]));
+  }
+  if (!c.bias) return;
+  for (int o = 0; o < c.out_channels; ++o) {
+    INFO("db " << o << ": conv2d " << pass.dbias[o] << ", definition " << ref.dbias[o]);
+    CHECK(std::abs(pass.dbias[o] - ref.dbias[o]) <= float_sum_bound(dweight_terms, ref.dbias_magnitude[o]));
+  }
 }
 
 // The algorithms that serve every geometry: the im2col GEMMs and the direct convolution.
@@ -99,6 +165,17 @@ TEST_CASE("conv2d forward equals the direct cross-correlation for 72 shapes (flo
       INFO("output " << k << ": conv2d " << y[k] << ", direct " << ref.y[k]);
       CHECK(std::abs(y[k] - ref.y[k]) <= float_sum_bound(terms, ref.magnitude[k]));
     }
+  }
+}
+
+TEST_CASE("conv2d backward in float: the input, weight and bias gradients equal the definition's for 72 shapes, both ways") {
+  Rng rng(27);
+  for (const ConvAlgorithm algorithm : kGeneralAlgorithms)
+  for (const ConvCase& c : test::conv_cases(72, 28)) {
+    INFO(name_of(algorithm) << ": " << test::describe(c));
+    Conv2d<float> conv = make_conv<float>(c, rng, algorithm);
+    const Tensor<float> x = random_input<float>(c, rng);
+    check_float_gradients(c, x, conv.weight().value, test::run_layer_pass(conv, x, 1, 29), 29);
   }
 }
 
@@ -368,6 +445,7 @@ TEST_CASE("conv2d's direct convolution: the forward and the gradients are right 
       REQUIRE(pass.y.numel() == static_cast<int64_t>(ref.y.size()));
       for (int64_t i = 0; i < pass.y.numel(); ++i)
         CHECK(std::abs(pass.y[i] - ref.y[i]) <= float_sum_bound(c.geometry.col_rows() + 1, ref.magnitude[i]));
+      check_float_gradients(c, x, conv.weight().value, pass, 48);
     }
     Conv2d<double> exact = make_conv<double>(c, rng, ConvAlgorithm::Direct);
     GradcheckOptions options = default_gradcheck_options<double>();
