@@ -58,7 +58,8 @@ TEST_CASE("linear backward: input, weight and bias gradients equal finite differ
 
 TEST_CASE("linear gives the same results on 2 threads as on 1") {
   Rng rng(53);
-  const int IN = 37, OUT = 9, batch = 7;  // odd sizes: the threads get unequal blocks
+  // Odd sizes: the threads get unequal blocks. Each GEMM has 2.2M multiply-adds, enough to be split in two.
+  const int IN = 301, OUT = 211, batch = 33;
   Linear<float> linear = make_linear<float>(IN, OUT, true, rng);
   const Tensor<float> x = test::random_tensor<float>(Shape{batch, IN}, rng);
   const test::LayerPass one = test::run_layer_pass(linear, x, 1, 54), two = test::run_layer_pass(linear, x, 2, 54);
