@@ -56,28 +56,34 @@ TEST_CASE("linear backward: input, weight and bias gradients equal finite differ
     }
 }
 
-TEST_CASE("linear gives the same results on 2 threads as on 1") {
+// On 2 threads the forward is cut in two by units, and the backward's dX and dW GEMMs each run whole on a
+// thread of their own; on 3 threads each is cut in three, on 4 in two (layers/linear.cpp).
+TEST_CASE("linear gives the same results on 2, 3 and 4 threads as on 1") {
   Rng rng(53);
-  // Odd sizes: the threads get unequal blocks. Each GEMM has 2.2M multiply-adds, enough to be split in two.
-  const int IN = 301, OUT = 211, batch = 33;
+  // Odd sizes: the threads get unequal blocks. Each GEMM has 4.1M multiply-adds, enough to be split in three.
+  const int IN = 301, OUT = 211, batch = 65;
   Linear<float> linear = make_linear<float>(IN, OUT, true, rng);
   const Tensor<float> x = test::random_tensor<float>(Shape{batch, IN}, rng);
-  const test::LayerPass one = test::run_layer_pass(linear, x, 1, 54), two = test::run_layer_pass(linear, x, 2, 54);
+  const test::LayerPass one = test::run_layer_pass(linear, x, 1, 54);
   // Each result sums at most K + 1 terms below 1 in magnitude (K = IN for y, plus the bias; OUT for dx; batch
   // for dW and db), in an order the blocking may change. Each is within (K + 1)·ε·(K + 1) of the exact
   // value, so the two agree to twice that.
   const double eps = std::numeric_limits<float>::epsilon();
-  auto agree = [&](const Tensor<float>& a, const Tensor<float>& b, int K) {
-    REQUIRE(a.shape() == b.shape());
-    for (int64_t k = 0; k < a.numel(); ++k) {
-      INFO("element " << k << ": 1 thread " << a[k] << ", 2 threads " << b[k]);
-      CHECK(std::abs(a[k] - b[k]) <= 2.0 * (K + 1) * eps * (K + 1));
-    }
-  };
-  agree(one.y, two.y, IN);
-  agree(one.dx, two.dx, OUT);
-  agree(one.dweight, two.dweight, batch);
-  agree(one.dbias, two.dbias, batch);
+  for (const int threads : {2, 3, 4}) {
+    INFO(threads << " threads");
+    const test::LayerPass many = test::run_layer_pass(linear, x, threads, 54);
+    auto agree = [&](const Tensor<float>& a, const Tensor<float>& b, int K) {
+      REQUIRE(a.shape() == b.shape());
+      for (int64_t k = 0; k < a.numel(); ++k) {
+        INFO("element " << k << ": 1 thread " << a[k] << ", more " << b[k]);
+        CHECK(std::abs(a[k] - b[k]) <= 2.0 * (K + 1) * eps * (K + 1));
+      }
+    };
+    agree(one.y, many.y, IN);
+    agree(one.dx, many.dx, OUT);
+    agree(one.dweight, many.dweight, batch);
+    agree(one.dbias, many.dbias, batch);
+  }
 }
 
 TEST_CASE("linear needs a flat input") {
