@@ -40,48 +40,66 @@ Tensor<T> random_input(const ConvCase& c, Rng& rng) {
   return test::random_tensor<T>(Shape{c.batch, c.geometry.channels, c.geometry.height, c.geometry.width}, rng);
 }
 
-// The definition, one output at a time, in double:
+// Calls product(out, at, tap) for every product W[tap] · x[at] of the definition
 //   y[n,o,i,j] = b[o] + Σ_c Σ_u Σ_v W[o,c,u,v] · x[n, c, i·sh + u·dh - ph, j·sw + v·dw - pw]
-// Also returns, per output, |b[o]| + Σ |W·x|: the scale of its rounding error.
-struct Reference {
-  std::vector<double> y, magnitude;
-};
-Reference direct_conv(const ConvCase& c, const Tensor<float>& x, const Tensor<float>& w, const Tensor<float>& b) {
+// with the pixel inside the image (the padding is zeros), output by output; out, at and tap are flat indices
+// into y [N, OC, OH, OW], x [N, C, H, W] and W [OC, C, KH, KW].
+template <typename Product>
+void for_each_product(const ConvCase& c, Product product) {
   const ConvGeometry& g = c.geometry;
   const int OH = g.out_h(), OW = g.out_w();
-  Reference r;
   for (int n = 0; n < c.batch; ++n)
     for (int o = 0; o < c.out_channels; ++o)
       for (int i = 0; i < OH; ++i)
         for (int j = 0; j < OW; ++j) {
-          double sum = c.bias ? b[o] : 0.0, magnitude = c.bias ? std::abs(b[o]) : 0.0;
+          const int64_t out = ((int64_t{n} * c.out_channels + o) * OH + i) * OW + j;
           for (int ch = 0; ch < g.channels; ++ch)
             for (int u = 0; u < g.kernel_h; ++u)
               for (int v = 0; v < g.kernel_w; ++v) {
                 const int row = i * g.stride_h + u * g.dilation_h - g.pad_h;
                 const int col = j * g.stride_w + v * g.dilation_w - g.pad_w;
-                if (row < 0 || row >= g.height || col < 0 || col >= g.width) continue;  // zero padding
-                const double term = double(w.at(o, ch, u, v)) * double(x.at(n, ch, row, col));
-                sum += term;
-                magnitude += std::abs(term);
+                if (row < 0 || row >= g.height || col < 0 || col >= g.width) continue;
+                product(out, ((int64_t{n} * g.channels + ch) * g.height + row) * g.width + col,
+                        ((int64_t{o} * g.channels + ch) * g.kernel_h + u) * g.kernel_w + v);
               }
-          r.y.push_back(sum);
-          r.magnitude.push_back(magnitude);
         }
+}
+
+int64_t output_count(const ConvCase& c) {
+  return int64_t{c.batch} * c.out_channels * c.geometry.out_h() * c.geometry.out_w();
+}
+int output_channel(const ConvCase& c, int64_t out) {
+  return static_cast<int>(out / (int64_t{c.geometry.out_h()} * c.geometry.out_w()) % c.out_channels);
+}
+
+// The definition's outputs, in double, and per output |b[o]| + Σ |W·x|: the scale of its rounding error.
+struct Reference {
+  std::vector<double> y, magnitude;
+};
+Reference direct_conv(const ConvCase& c, const Tensor<float>& x, const Tensor<float>& w, const Tensor<float>& b) {
+  Reference r;
+  for (int64_t out = 0; out < output_count(c); ++out) {
+    const double bias = c.bias ? b[output_channel(c, out)] : 0.0;
+    r.y.push_back(bias);
+    r.magnitude.push_back(std::abs(bias));
+  }
+  for_each_product(c, [&](int64_t out, int64_t at, int64_t tap) {
+    const double term = double(w[tap]) * double(x[at]);
+    r.y[out] += term;
+    r.magnitude[out] += std::abs(term);
+  });
   return r;
 }
 
-// The gradients by the definition, in double, for the output gradient dy: with x_t as in the forward,
-//   dx[n,c,row,col] = Σ dy[n,o,i,j] · W[o,c,u,v]   over the (o,i,j,u,v) whose tap reads x[n,c,row,col]
-//   dW[o,c,u,v] = Σ_{n,i,j} dy[n,o,i,j] · x[n,c,row,col],   db[o] = Σ_{n,i,j} dy[n,o,i,j]
+// The gradients by the definition, in double, for the output gradient dy:
+//   dx[at] = Σ dy[out] · W[tap],   dW[tap] = Σ dy[out] · x[at]   over the products W[tap] · x[at] of y[out],
+//   db[o] = Σ_{n,i,j} dy[n,o,i,j]
 // each with the sum of its terms' magnitudes, the scale of its rounding error.
 struct ReferenceGradients {
   std::vector<double> dx, dx_magnitude, dweight, dweight_magnitude, dbias, dbias_magnitude;
 };
 ReferenceGradients reference_gradients(const ConvCase& c, const Tensor<float>& x, const Tensor<float>& w,
                                        const Tensor<float>& dy) {
-  const ConvGeometry& g = c.geometry;
-  const int OH = g.out_h(), OW = g.out_w();
   ReferenceGradients r;
   r.dx.assign(x.numel(), 0.0);
   r.dx_magnitude.assign(x.numel(), 0.0);
@@ -89,27 +107,17 @@ ReferenceGradients reference_gradients(const ConvCase& c, const Tensor<float>& x
   r.dweight_magnitude.assign(w.numel(), 0.0);
   r.dbias.assign(c.out_channels, 0.0);
   r.dbias_magnitude.assign(c.out_channels, 0.0);
-  for (int n = 0; n < c.batch; ++n)
-    for (int o = 0; o < c.out_channels; ++o)
-      for (int i = 0; i < OH; ++i)
-        for (int j = 0; j < OW; ++j) {
-          const double d = dy.at(n, o, i, j);
-          r.dbias[o] += d;
-          r.dbias_magnitude[o] += std::abs(d);
-          for (int ch = 0; ch < g.channels; ++ch)
-            for (int u = 0; u < g.kernel_h; ++u)
-              for (int v = 0; v < g.kernel_w; ++v) {
-                const int row = i * g.stride_h + u * g.dilation_h - g.pad_h;
-                const int col = j * g.stride_w + v * g.dilation_w - g.pad_w;
-                if (row < 0 || row >= g.height || col < 0 || col >= g.width) continue;  // zero padding
-                const int64_t at = ((int64_t{n} * g.channels + ch) * g.height + row) * g.width + col;
-                const int64_t tap = ((int64_t{o} * g.channels + ch) * g.kernel_h + u) * g.kernel_w + v;
-                r.dx[at] += d * w[tap];
-                r.dx_magnitude[at] += std::abs(d * w[tap]);
-                r.dweight[tap] += d * x[at];
-                r.dweight_magnitude[tap] += std::abs(d * x[at]);
-              }
-        }
+  for (int64_t out = 0; out < output_count(c); ++out) {
+    r.dbias[output_channel(c, out)] += dy[out];
+    r.dbias_magnitude[output_channel(c, out)] += std::abs(dy[out]);
+  }
+  for_each_product(c, [&](int64_t out, int64_t at, int64_t tap) {
+    const double d = dy[out];
+    r.dx[at] += d * w[tap];
+    r.dx_magnitude[at] += std::abs(d * w[tap]);
+    r.dweight[tap] += d * x[at];
+    r.dweight_magnitude[tap] += std::abs(d * x[at]);
+  });
   return r;
 }
 
