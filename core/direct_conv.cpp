@@ -46,21 +46,19 @@ void for_each_phase_column(int columns, int pad, int stride, int64_t plane, Move
 template <typename T, size_t... lane>
 void deinterleave(const T* p, T* even, T* odd, std::index_sequence<lane...>) {
   using S = Simd<T>;
-  using Mask = typename S::Mask;
   const typename S::Vec a = S::load(p), b = S::load(p + S::lanes);
-  S::store(even, __builtin_shuffle(a, b, Mask{2 * lane...}), S::lanes);
-  S::store(odd, __builtin_shuffle(a, b, Mask{2 * lane + 1 ...}), S::lanes);
+  S::store(even, __builtin_shufflevector(a, b, 2 * lane...), S::lanes);
+  S::store(odd, __builtin_shufflevector(a, b, 2 * lane + 1 ...), S::lanes);
 }
 
 // Its inverse: p[2·i] = even[i], p[2·i + 1] = odd[i].
 template <typename T, size_t... lane>
 void interleave(const T* even, const T* odd, T* p, std::index_sequence<lane...>) {
   using S = Simd<T>;
-  using Mask = typename S::Mask;
   constexpr int L = S::lanes;
   const typename S::Vec e = S::load(even), o = S::load(odd);
-  S::store(p, __builtin_shuffle(e, o, Mask{(lane % 2) * L + lane / 2 ...}), L);
-  S::store(p + L, __builtin_shuffle(e, o, Mask{(lane % 2) * L + (L + lane) / 2 ...}), L);
+  S::store(p, __builtin_shufflevector(e, o, (lane % 2) * L + lane / 2 ...), L);
+  S::store(p + L, __builtin_shufflevector(e, o, (lane % 2) * L + (L + lane) / 2 ...), L);
 }
 
 }  // namespace

@@ -21,9 +21,6 @@ inline int row_count(int rows, int block) { return (rows + block - 1) / block * 
 template <typename T>
 struct Simd {
   typedef T Vec __attribute__((vector_size(32)));
-  // The lanes' indices for __builtin_shuffle: integers of T's size.
-  typedef std::conditional_t<sizeof(T) == 4, int32_t, int64_t> Index;
-  typedef Index Mask __attribute__((vector_size(32)));
   static constexpr int lanes = sizeof(Vec) / sizeof(T);
 
   static Vec load(const T* p) {
