@@ -15,14 +15,14 @@ namespace {
 // on 2 threads, forward and backward (6 runs of the layer timers): 1.61-1.90 ms split by batch rows,
 // 1.51-1.85 by units and features. LeNet training on 2 threads with the row split (5 alternations): one
 // block a thread 5,508-6,202 images/s, 4 blocks 5,265-6,032, 8 blocks 4,754-5,602.
-// One block a thread is a grain of count / threads items, rounded down (rounded up, an odd count made one
-// block). A GEMM too small to repay a second thread stays whole: blocks of at least kLeastBlockMultiplyAdds
+// A GEMM too small to repay a second thread stays whole: no block has fewer than kLeastBlockMultiplyAdds
 // (LeNet's fc2, 500 -> 10 units, 320K multiply-adds a GEMM at batch 64: forward and backward 0.10 ms on one
 // thread, 0.17 ms split in two, by the layer timers).
 constexpr int64_t kLeastBlockMultiplyAdds = int64_t{1} << 20;
-int64_t gemm_grain(int64_t count, int64_t multiply_adds_per_item) {
-  const int64_t one_block_a_thread = std::max<int64_t>(count / num_threads(), 1);
-  return std::max(one_block_a_thread, kLeastBlockMultiplyAdds / std::max<int64_t>(multiply_adds_per_item, 1));
+
+// How many blocks a GEMM of `multiply_adds` is cut into: `wanted`, or fewer where the blocks would be small.
+int gemm_blocks(int wanted, int64_t multiply_adds) {
+  return static_cast<int>(std::clamp<int64_t>(wanted, 1, std::max<int64_t>(multiply_adds / kLeastBlockMultiplyAdds, 1)));
 }
 
 }  // namespace
@@ -56,12 +56,14 @@ void Linear<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   y.resize(Shape{batch, OUT});
   // A block of output units at a time, so that each block reads (and OpenBLAS packs) only its own rows of W:
   //   Y[:, outs] = b[outs] + X[N,IN] · Wᵀ[IN,outs]   (M = N, N = outs, K = IN)
+  // One block a thread: a grain of OUT / blocks units, rounded down (rounded up, an odd count made one block).
+  const int blocks = gemm_blocks(num_threads(), int64_t{batch} * IN * OUT);
   parallel_for(OUT, [&](const Block& b) {
     for (int n = 0; n < batch; ++n)
       for (int64_t o = b.begin; o < b.end; ++o) y[int64_t{n} * OUT + o] = options_.bias ? bias_.value[o] : T(0);
     gemm_strided(Trans::No, Trans::Yes, batch, static_cast<int>(b.end - b.begin), IN, T(1), x.data(), IN,
                  weight_.value.data() + b.begin * IN, IN, T(1), y.data() + b.begin, OUT);
-  }, gemm_grain(OUT, int64_t{batch} * IN));
+  }, std::max(OUT / blocks, 1));
 }
 
 template <typename T>
@@ -71,14 +73,12 @@ void Linear<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
   // an even number of threads each is cut into threads / 2 blocks: on 2 threads each GEMM runs whole on a
   // thread of its own, where halves would each pack the whole of dY again (LeNet's fc1 backward on 2
   // threads, 5 alternations of the layer timers: medians 1.04 ms against 1.15 in halves). On an odd number, each is cut
-  // into `threads` blocks, two a thread. Without dX, dW alone is cut into one block a thread. No block has
-  // fewer than kLeastBlockMultiplyAdds, and blocks smaller than that together run on one thread.
+  // into `threads` blocks, two a thread. Without dX, dW alone is cut into one block a thread. Two GEMMs too
+  // small to be cut both run on one thread.
   const int threads = num_threads();
   const int64_t gemm_size = int64_t{batch} * IN * OUT;
-  const int cuts = static_cast<int>(std::clamp<int64_t>(dx.empty() ? threads : threads % 2 == 0 ? threads / 2 : threads,
-                                                        1, std::max<int64_t>(gemm_size / kLeastBlockMultiplyAdds, 1)));
+  const int cuts = gemm_blocks(dx.empty() ? threads : threads % 2 == 0 ? threads / 2 : threads, gemm_size);
   const int dx_blocks = dx.empty() ? 0 : cuts, blocks = dx_blocks + cuts;
-  const int64_t block_size = std::max<int64_t>(gemm_size / cuts, 1);
   parallel_for(blocks, [&](const Block& b) {
     for (int64_t block = b.begin; block < b.end; ++block) {
       if (block < dx_blocks) {
@@ -98,7 +98,7 @@ void Linear<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
             for (int n = 0; n < batch; ++n) bias_.grad[o] += dy[n * OUT + o];
       }
     }
-  }, (kLeastBlockMultiplyAdds + block_size - 1) / block_size);
+  }, gemm_size < kLeastBlockMultiplyAdds ? blocks : 1);
 }
 
 template class Linear<float>;
