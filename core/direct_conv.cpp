@@ -170,7 +170,7 @@ const T* DirectConv<T>::output_gradient_rows(const T* dy, T* scratch) const {
 }
 
 template <typename T>
-void DirectConv<T>::weight_gradient(const T* phases, const T* dy_rows, T* dweight) const {
+void DirectConv<T>::weight_gradient(const T* phases, const T* dy_rows, T* dweight_lanes) const {
   using S = Simd<T>;
   const int taps = static_cast<int>(tap_offsets_.size());
   for (int first_channel = 0; first_channel < out_channels_; first_channel += kGradientChannels)
@@ -188,8 +188,10 @@ void DirectConv<T>::weight_gradient(const T* phases, const T* dy_rows, T* dweigh
         }
       }
       for (int o = 0; o < kGradientChannels && first_channel + o < out_channels_; ++o)
-        for (int t = 0; t < kGradientTaps && first_tap + t < taps_; ++t)
-          dweight[int64_t{first_channel + o} * taps_ + first_tap + t] += S::sum(acc[o][t]);
+        for (int t = 0; t < kGradientTaps && first_tap + t < taps_; ++t) {
+          T* to = dweight_lanes + (int64_t{first_channel + o} * taps_ + first_tap + t) * kLanes;
+          S::store(to, S::load(to) + acc[o][t], kLanes);
+        }
     }
 }
 

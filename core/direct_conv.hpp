@@ -63,9 +63,11 @@ class DirectConv {
   // dy itself when its rows are whole vectors and its channels whole tiles; else it is made in `scratch`
   // (dy_rows_size() elements).
   const T* output_gradient_rows(const T* dy, T* scratch) const;
-  // dweight [OC, K] += Σ_{i,j} dy[o, i, j] · x_t[i, j], for the image whose phases are given: a sum lane by
-  // lane over the pixel vectors, then across the lanes.
-  void weight_gradient(const T* phases, const T* dy_rows, T* dweight) const;
+  // dweight_lanes [OC, K, lanes] += the sum lane by lane over the pixel vectors q of dy[o, q] · x_t[q], for
+  // the image whose phases are given. The sum across the lanes, dW[o, t] = Σ_l dweight_lanes[o, t, l], is
+  // left to the caller, to be made once for a batch: made image by image, it took a sixth of this call's
+  // time (3.8 against 3.2 µs for a 3x32x32 image, 16 channels, 3x3, stride 2).
+  void weight_gradient(const T* phases, const T* dy_rows, T* dweight_lanes) const;
 
   // The same sum for images of few pixels, where the sums across lanes would cost as much as the products:
   // with the output channels in the lanes, each tap's pixel broadcast, nothing to sum across lanes.

@@ -40,11 +40,6 @@ struct Simd {
     else
       std::memcpy(p, &v, count * sizeof(T));
   }
-  static T sum(const Vec& v) {
-    T s = 0;
-    for (int i = 0; i < lanes; ++i) s += v[i];
-    return s;
-  }
 };
 
 // The register tile of a GEMM kernel, for 6 rows of A and V vectors of columns of B:

@@ -146,7 +146,8 @@ template <typename T>
 int64_t Conv2d<T>::weight_share_size() const {
   if (algorithm_ == ConvAlgorithm::Winograd) return int64_t{kWinogradPositions} * options_.out_channels * geometry_.channels;
   if (direct_channels_in_lanes_) return int64_t{direct_.taps_in_rows()} * direct_.channels_in_lanes();
-  return int64_t{options_.out_channels} * geometry_.col_rows();
+  const int64_t lanes = algorithm_ == ConvAlgorithm::Direct ? DirectConv<T>::kLanes : 1;
+  return int64_t{options_.out_channels} * geometry_.col_rows() * lanes;
 }
 
 template <typename T>
@@ -272,8 +273,8 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     }
     if (algorithm_ == ConvAlgorithm::Direct) {
       // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
-      // dW[o,t] += Σ_p dy[o,p] · x_t[p] (with the channels in the lanes for images of few pixels), and dx
-      // from the taps' shares Σ_o W[o,t] · dy[o].
+      // dW[o,t] += Σ_p dy[o,p] · x_t[p] (lane by lane, or with the channels in the lanes for images of few
+      // pixels), and dx from the taps' shares Σ_o W[o,t] · dy[o].
       for (int64_t n = b.begin; n < b.end; ++n) {
         const T* image_dy = dy.data() + n * OC * P;
         add_row_sums(image_dy, OC, P, db);  // db[o] += Σ_p dy[o,p]
@@ -328,6 +329,15 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     sum_shares(weight_shares_, blocks, direct_.channels_in_lanes(), [&](int64_t t, const T* dW_t) {
       if (t < R)
         for (int o = 0; o < OC; ++o) dW[int64_t{o} * R + t] += dW_t[o];
+    });
+  } else if (algorithm_ == ConvAlgorithm::Direct) {  // the share is dW lane by lane, [OC, R, lanes]
+    constexpr int L = DirectConv<T>::kLanes;
+    sum_shares(weight_shares_, blocks, int64_t{R} * L, [&](int64_t o, const T* dW_o) {
+      for (int t = 0; t < R; ++t) {
+        T sum = 0;
+        for (int l = 0; l < L; ++l) sum += dW_o[t * L + l];
+        dW[o * R + t] += sum;
+      }
     });
   } else {
     sum_shares(weight_shares_, blocks, R, [&](int64_t o, const T* dW_o) {
