@@ -93,8 +93,9 @@ class Conv2d : public Layer<T> {
   // The backward's blocks of images each sum their parameter gradients into a share of their own, and the
   // shares are added up in block order after the loop (core/parallel.hpp). A share of the weight gradient
   // holds dW [OC, C·KH·KW]; for the direct convolution, dW lane by lane [OC, C·KH·KW, lanes], or
-  // dWᵀ [taps, channels_in_lanes()] with the channels in the lanes; or Winograd's S [16, OC, C]. The blocks' shares take at most about kGradientShareBytes
-  // together, so a layer with large ones gets fewer, larger blocks.
+  // dWᵀ [taps, channels_in_lanes()] with the channels in the lanes; or Winograd's S [16, OC, C]. The
+  // blocks' shares take at most about kGradientShareBytes together, so a layer with large ones gets fewer,
+  // larger blocks.
   static constexpr int64_t kGradientShareBytes = int64_t{2} << 20;
   int64_t weight_share_size() const;
   int64_t backward_grain(int64_t batch) const;
