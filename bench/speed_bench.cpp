@@ -55,7 +55,7 @@ double peak_rss_mb() {
 // kLeastSeconds of runs of each. The bodies take turns, so that a spell of a slower machine (a shared one
 // changes speed from second to second) hits them all alike: their ratios are steadier than their figures.
 // A body of a millisecond needs the time as well as the count: its first 5 runs, 5 ms, often fall in one slow
-// spell (the stride-2 conv shape, best of 5 against best of 0.25 s: 24-25 against 38-39 GFLOP/s).
+// spell (the stride-2 conv shape, best of 5 against best of 50: 24-25 against 38-39 GFLOP/s).
 constexpr double kLeastSeconds = 0.25;
 std::vector<double> best_times(int repeats, const std::vector<std::function<void()>>& bodies) {
   std::vector<double> best(bodies.size(), 1e30), total(bodies.size(), 0.0);
