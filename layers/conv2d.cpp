@@ -146,8 +146,7 @@ template <typename T>
 int64_t Conv2d<T>::weight_share_size() const {
   if (algorithm_ == ConvAlgorithm::Winograd) return int64_t{kWinogradPositions} * options_.out_channels * geometry_.channels;
   if (direct_channels_in_lanes_) return int64_t{direct_.taps_in_rows()} * direct_.channels_in_lanes();
-  const int64_t lanes = algorithm_ == ConvAlgorithm::Direct ? DirectConv<T>::kLanes : 1;
-  return int64_t{options_.out_channels} * geometry_.col_rows() * lanes;
+  return int64_t{options_.out_channels} * geometry_.col_rows() * weight_share_lanes();
 }
 
 template <typename T>
@@ -330,19 +329,14 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       if (t < R)
         for (int o = 0; o < OC; ++o) dW[int64_t{o} * R + t] += dW_t[o];
     });
-  } else if (algorithm_ == ConvAlgorithm::Direct) {  // the share is dW lane by lane, [OC, R, lanes]
-    constexpr int L = DirectConv<T>::kLanes;
+  } else {  // the share is dW [OC, R], lane by lane [OC, R, lanes] for the direct convolution
+    const int L = weight_share_lanes();
     sum_shares(weight_shares_, blocks, int64_t{R} * L, [&](int64_t o, const T* dW_o) {
       for (int t = 0; t < R; ++t) {
         T sum = 0;
         for (int l = 0; l < L; ++l) sum += dW_o[t * L + l];
         dW[o * R + t] += sum;
       }
-    });
-  } else {
-    sum_shares(weight_shares_, blocks, R, [&](int64_t o, const T* dW_o) {
-#pragma omp simd
-      for (int t = 0; t < R; ++t) dW[o * R + t] += dW_o[t];
     });
   }
   if (options_.bias)

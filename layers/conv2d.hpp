@@ -98,6 +98,8 @@ class Conv2d : public Layer<T> {
   // larger blocks.
   static constexpr int64_t kGradientShareBytes = int64_t{2} << 20;
   int64_t weight_share_size() const;
+  // The lanes a share of dW [OC, C·KH·KW] keeps apart: the direct weight gradient's vector width, else 1.
+  int weight_share_lanes() const { return algorithm_ == ConvAlgorithm::Direct ? DirectConv<T>::kLanes : 1; }
   int64_t backward_grain(int64_t batch) const;
 
   // The im2col matrix [C·KH·KW, count·OH·OW] of images [first, first + count) of the batch x, built in the
