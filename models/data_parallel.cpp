@@ -7,14 +7,12 @@
 
 namespace minicnn {
 
-int DataParallel::parts(int64_t batch_size) {
-  return static_cast<int>(std::clamp<int64_t>(batch_size / kLeastPartImages, 1, num_threads()));
-}
+int DataParallel::parts(int64_t count) { return static_cast<int>(std::clamp<int64_t>(count, 0, num_threads())); }
 
 DataParallel::Outcome DataParallel::step(Sequential<float>& net, const Tensor<float>& images,
-                                         std::span<const int32_t> labels, int parts, Rng& rng) {
+                                         std::span<const int32_t> labels, Rng& rng) {
   const int64_t count = images.dim(0);
-  used_ = static_cast<int>(std::clamp<int64_t>(count, 1, parts));
+  used_ = parts(count);
   while (static_cast<int>(parts_.size()) < used_)
     parts_.push_back(Part{parts_.empty() ? Sequential<float>() : net.replica(), {}, Rng(), {}, nullptr});
   // Serially, in part order: the parts' generators, and the weights every replica trains (the network's

@@ -10,8 +10,7 @@
 // sums a share of the weight gradient per block of images. Here a step is one parallel region, each thread
 // working from its part's input to its part's loss and back, with one sum of the gradients at the end
 // (docs/performance.md, item 21). What it costs: a part is fixed, so when one core runs slower the other
-// waits for it at the end of the step; and each thread reads all of the linear layers' weights, so small
-// batches (kLeastPartImages) train with the layers' loops.
+// waits for it at the end of the step; a batch of one image has no parts, and the layers' loops train it.
 //
 // The loss is the whole batch's mean: each part's logit gradient is (p - onehot) / B for the batch's B
 // images, so that the parts' gradients add up to the batch's. Dropout draws its masks from a generator of
@@ -30,26 +29,17 @@ namespace minicnn {
 
 class DataParallel {
  public:
-  // The fewest images a part of a full batch takes. Each thread's part reads the whole of the linear
-  // layers' weights, which the layers' own loops split between the threads; with parts of fewer images,
-  // that costs more than the single region saves (LeNet on 2 threads, 4 alternations against the layers'
-  // loops: batch 16, parts of 8, 3,678-4,685 against 3,378-4,699 images/s; batch 32, 4,097-4,763 against
-  // 4,418-5,527; batch 64, 6 alternations, median 5,466 against 5,160).
-  static constexpr int64_t kLeastPartImages = 16;
-  // The parts batches of `batch_size` images are cut into: one a thread, each of kLeastPartImages images
-  // or more; 1 when the layers' own loops should train the whole batch instead.
-  static int parts(int64_t batch_size);
+  // The parts a training batch of `count` images is cut into: one a thread, at most one an image.
+  static int parts(int64_t count);
 
   struct Outcome {
     double loss = 0.0;    // the batch's mean loss
     int64_t correct = 0;  // the images whose arg-max logit is their label
   };
-  // Trains on the batch (images, labels) in `parts` parts, at most one an image (a short last batch of an
-  // epoch is cut as the full ones are): afterwards net's parameter gradients hold the gradient of the
-  // batch's mean loss (they are cleared first), and each replica its part's activations. rng seeds the
-  // parts' generators.
-  Outcome step(Sequential<float>& net, const Tensor<float>& images, std::span<const int32_t> labels, int parts,
-               Rng& rng);
+  // Trains on the batch (images, labels) of parts(count) >= 2 parts: afterwards net's parameter gradients
+  // hold the gradient of the batch's mean loss (they are cleared first), and each replica its part's
+  // activations. rng seeds the parts' generators.
+  Outcome step(Sequential<float>& net, const Tensor<float>& images, std::span<const int32_t> labels, Rng& rng);
 
   // Where the last step first met a NaN or an infinity (Sequential::first_non_finite): in the replicas
   // first, since net's gradients hold theirs too, and a value that went bad in a replica would show in net

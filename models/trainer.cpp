@@ -54,14 +54,13 @@ EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset
   EpochProgress progress = resume;
   if (resume.batches_done > 0) rng.set_state(resume.rng_state);
   const Context ctx{true, &rng};
-  const int parts = DataParallel::parts(batch_size);
   for (int64_t b = progress.batches_done; b < batches; ++b) {
     const int64_t first = b * batch_size, count = std::min<int64_t>(batch_size, total - first);
     gather_batch(data, std::span(buffers.order).subspan(first, count), buffers);
-    const bool data_parallel = parts > 1;
+    const bool data_parallel = DataParallel::parts(count) > 1;
     DataParallel::Outcome batch;
     if (data_parallel) {
-      batch = buffers.data_parallel.step(net, buffers.images, buffers.labels, parts, rng);
+      batch = buffers.data_parallel.step(net, buffers.images, buffers.labels, rng);
     } else {
       const Tensor<float>& logits = net.forward(buffers.images, ctx);
       batch = {buffers.loss.forward(logits, buffers.labels), correct_predictions(logits, buffers.labels)};

@@ -51,8 +51,7 @@ struct BatchBuffers {
 };
 
 // One pass over all images in an order shuffled by rng (which must be in its state at the epoch's start).
-// On several threads, with batches of DataParallel::kLeastPartImages images a thread or more, each batch
-// trains data-parallel (models/data_parallel.hpp).
+// On several threads, each batch trains data-parallel (models/data_parallel.hpp).
 // To finish an interrupted epoch, pass its saved progress: the order is drawn again, the batches done are
 // skipped and the generator continues from the saved state.
 EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset& data, int batch_size, Rng& rng,

@@ -25,7 +25,7 @@ struct Fixture {
   fs::path root = fs::temp_directory_path() / ("minicnn-run-test-" + std::to_string(::getpid()));
   std::string config_path = (root / "bars.json").string();
 
-  explicit Fixture(double lr = 0.05, int batch_size = 16) {
+  explicit Fixture(double lr = 0.05) {
     fs::remove_all(root);
     fs::create_directories(root / "data");
     Rng rng(7);
@@ -40,7 +40,7 @@ struct Fixture {
       "optimizer": {"lr": )" << lr << R"(, "momentum": 0.9, "weight_decay": 1e-4,
                     "schedule": {"type": "step", "step_epochs": 2, "gamma": 0.5}},
       "data": {"path": ")" << (root / "data").string() << R"(", "normalize": "standardize", "validation": 0.1},
-      "training": {"epochs": 3, "batch_size": )" << batch_size << R"(, "seed": 5, "threads": 1}
+      "training": {"epochs": 3, "batch_size": 16, "seed": 5, "threads": 1}
     })";
   }
   ~Fixture() { fs::remove_all(root); }
@@ -127,9 +127,9 @@ TEST_CASE("resuming after a finished epoch gives the uninterrupted run's weights
 }
 
 TEST_CASE("an interrupted epoch is saved and finished exactly on resume, on 1 thread and on 2") {
-  // On 2 threads batches of 32 train data-parallel, and the config's dropout draws from the parts' own
+  // On 2 threads the batches train data-parallel, and the config's dropout draws from the parts' own
   // generators, seeded from the run's (models/data_parallel.hpp): the saved generator must resume them too.
-  Fixture f(0.05, 32);
+  Fixture f;
   std::atomic<bool> stop{false};
   Quiet quiet;
   for (int threads : {1, 2}) {
