@@ -6,8 +6,6 @@
 //   speed_bench conv --threads T [--case K] [--algorithm A]     conv2d forward/backward per shape, next to
 //                                                               a bare sgemm of the same GEMMs
 //   speed_bench layers CONFIG --threads T --batch B --images N  where a training step's time goes, per layer
-//                                                               (on T > 1 threads: thread 0's, for its part
-//                                                               of each batch; models/data_parallel.hpp)
 #include <sys/resource.h>
 #include <time.h>
 

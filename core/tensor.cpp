@@ -75,21 +75,14 @@ Tensor<T> Tensor<T>::view(const Shape& shape) const {
 
 template <typename T>
 Tensor<T> Tensor<T>::sample(int64_t n) const {
-  assert(rank() >= 2);
-  return samples(n, 1).view(shape_.without_batch());
-}
-
-template <typename T>
-Tensor<T> Tensor<T>::samples(int64_t first, int64_t count) const {
-  assert(rank() >= 1 && first >= 0 && count >= 0 && first + count <= shape_[0]);
-  Tensor part;
-  const int64_t sample_size = shape_.without_batch().numel();
-  // The aliasing constructor: shares ownership of the whole block, points at sample `first`.
-  part.storage_ = std::shared_ptr<T>(storage_, storage_.get() + first * sample_size);
-  part.capacity_ = count * sample_size;
-  part.shape_ = shape_;
-  part.shape_[0] = count;
-  return part;
+  assert(rank() >= 2 && n >= 0 && n < shape_[0]);
+  Tensor one;
+  Shape sample_shape = shape_.without_batch();
+  // The aliasing constructor: shares ownership of the whole block, points at sample n.
+  one.storage_ = std::shared_ptr<T>(storage_, storage_.get() + n * sample_shape.numel());
+  one.capacity_ = sample_shape.numel();
+  one.shape_ = sample_shape;
+  return one;
 }
 
 template <typename T>

@@ -60,8 +60,6 @@ class Tensor {
   Tensor view(const Shape& shape) const;
   // The n-th sample along the batch axis, as a view.
   Tensor sample(int64_t n) const;
-  // Samples [first, first + count) along the batch axis, as a view of shape [count, ...].
-  Tensor samples(int64_t first, int64_t count) const;
 
   void fill(T value);
   void zero() { fill(T(0)); }

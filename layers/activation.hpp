@@ -21,9 +21,6 @@ class Activation : public Layer<T> {
   Shape setup(const Shape& input) override { return input; }
   void forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) override;
-  std::unique_ptr<Layer<T>> clone() const override {
-    return std::make_unique<Activation>(activation_, negative_slope_);
-  }
 
   ActivationKind activation() const { return activation_; }
   T negative_slope() const { return negative_slope_; }

@@ -46,7 +46,6 @@ class Conv2d : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) override;
   std::vector<Param<T>*> params() override;
   void init_params(Rng& rng) override;
-  std::unique_ptr<Layer<T>> clone() const override { return std::make_unique<Conv2d>(options_); }
 
   const Conv2dOptions& options() const { return options_; }
   const ConvGeometry& geometry() const { return geometry_; }

@@ -12,7 +12,6 @@ class Flatten : public Layer<T> {
  public:
   std::string kind() const override { return "flatten"; }
   Shape setup(const Shape& input) override { return Shape{input.numel()}; }
-  std::unique_ptr<Layer<T>> clone() const override { return std::make_unique<Flatten>(); }
   void forward(const Tensor<T>& x, Tensor<T>& y, const Context&) override {
     y = x.view(Shape{x.dim(0), x.numel() / std::max<int64_t>(x.dim(0), 1)});
   }

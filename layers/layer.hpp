@@ -6,7 +6,6 @@
 // gradients. A parameter's gradient sums over everything that used it until zero_grad() clears it; an
 // activation's gradient has one writer, the layer that read the activation, so nothing clears those: a
 // step does not spend a pass over memory zeroing buffers that are about to be overwritten.
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,9 +40,6 @@ class Layer {
   virtual void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) = 0;
 
   virtual std::vector<Param<T>*> params() { return {}; }
-
-  // A new layer of the same kind and options, not yet set up (a second thread's copy of the network).
-  virtual std::unique_ptr<Layer<T>> clone() const = 0;
 
   // Draws the initial parameter values.
   virtual void init_params(Rng&) {}

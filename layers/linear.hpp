@@ -25,7 +25,6 @@ class Linear : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) override;
   std::vector<Param<T>*> params() override;
   void init_params(Rng& rng) override;
-  std::unique_ptr<Layer<T>> clone() const override { return std::make_unique<Linear>(options_); }
 
   const LinearOptions& options() const { return options_; }
   int in_features() const { return in_features_; }

@@ -29,7 +29,6 @@ class Pool2d : public Layer<T> {
   Shape setup(const Shape& input) override;
   void forward(const Tensor<T>& x, Tensor<T>& y, const Context& ctx) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx) override;
-  std::unique_ptr<Layer<T>> clone() const override { return std::make_unique<Pool2d>(options_); }
 
   const Pool2dOptions& options() const { return options_; }
 

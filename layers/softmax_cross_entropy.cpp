@@ -33,9 +33,9 @@ double SoftmaxCrossEntropy<T>::forward(const Tensor<T>& logits, std::span<const 
 }
 
 template <typename T>
-void SoftmaxCrossEntropy<T>::backward(Tensor<T>& dlogits, int64_t whole_batch) const {
+void SoftmaxCrossEntropy<T>::backward(Tensor<T>& dlogits) const {
   const int64_t batch = probabilities_.dim(0), classes = probabilities_.dim(1);
-  const T inv_batch = T(1) / static_cast<T>(whole_batch > 0 ? whole_batch : batch);
+  const T inv_batch = T(1) / static_cast<T>(batch);
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t k = 0; k < classes; ++k) {
       const T onehot = k == labels_[n] ? T(1) : T(0);

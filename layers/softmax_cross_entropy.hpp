@@ -16,9 +16,8 @@ class SoftmaxCrossEntropy {
  public:
   // Returns the mean loss and keeps the softmax probabilities for backward(). Labels must be in [0, C).
   double forward(const Tensor<T>& logits, std::span<const int32_t> labels);
-  // dlogits = (p - onehot) / B for the last forward: B = N, or the whole batch's size when these N rows are
-  // a part of a batch whose mean loss is trained (data-parallel training, models/data_parallel.hpp).
-  void backward(Tensor<T>& dlogits, int64_t whole_batch = 0) const;
+  // dlogits = (p - onehot) / N for the last forward.
+  void backward(Tensor<T>& dlogits) const;
 
   const Tensor<T>& probabilities() const { return probabilities_; }
 

@@ -141,32 +141,6 @@ void Sequential<T>::zero_grad() {
   }, kElementwiseGrain);
 }
 
-template <typename T>
-Sequential<T> Sequential<T>::replica() const {
-  if (!built_) throw Error("the network must be built before it is copied");
-  Sequential copy;
-  for (const auto& layer : layers_) copy.add(layer->clone()).name = layer->name;
-  copy.build(input_shape());
-  return copy;
-}
-
-template <typename T>
-void Sequential<T>::share_values(const Sequential& other) {
-  for (size_t k = 0; k < params_.size(); ++k) params_[k]->value = other.params_[k]->value.view(params_[k]->value.shape());
-}
-
-template <typename T>
-void Sequential<T>::add_gradients(const Sequential& other) {
-  parallel_for(param_elements_.total(), [&](const Block& b) {
-    param_elements_.for_each_part(b.begin, b.end, [&](size_t k, int64_t first, int64_t last) {
-      T* grad = params_[k]->grad.data();
-      const T* more = other.params_[k]->grad.data();
-#pragma omp simd
-      for (int64_t i = first; i < last; ++i) grad[i] += more[i];
-    });
-  }, kElementwiseGrain);
-}
-
 template class Sequential<float>;
 template class Sequential<double>;
 

@@ -45,17 +45,6 @@ class Sequential {
   // Clears every parameter's gradient, the one place they are reset (backward adds into them).
   void zero_grad();
 
-  // Another thread's copy of the network, for data-parallel training (models/data_parallel.hpp): the same
-  // layers, built for the same input, with activations and parameter gradients of its own. Its parameters'
-  // values are zeros until share_values() points them at a network's.
-  Sequential replica() const;
-  // Makes every parameter's value a view of the same parameter's value in `other`, a network of the same
-  // layers: the two then train the same weights.
-  void share_values(const Sequential& other);
-  // Adds every parameter gradient of `other`, a network of the same layers, into this one's (all threads,
-  // over all of them end to end).
-  void add_gradients(const Sequential& other);
-
   const std::vector<Param<T>*>& params() const { return params_; }
   size_t size() const { return layers_.size(); }
   Layer<T>& layer(size_t i) { return *layers_[i]; }

@@ -16,7 +16,11 @@ void gather_batch(const Dataset& data, std::span<const int64_t> order, BatchBuff
   for (size_t k = 0; k < order.size(); ++k) buffers.labels[k] = data.labels[order[k]];
 }
 
-void add_batch(EpochStats& stats, double batch_loss, int64_t correct, int64_t count) {
+void add_batch(EpochStats& stats, double batch_loss, const Tensor<float>& logits,
+               std::span<const int32_t> labels) {
+  const int64_t count = logits.dim(0);
+  int64_t correct = 0;
+  for (int64_t n = 0; n < count; ++n) correct += argmax_row(logits, n) == labels[n];
   const double seen = static_cast<double>(stats.images);
   stats.loss = (stats.loss * seen + batch_loss * count) / (seen + count);
   stats.accuracy = (stats.accuracy * seen + correct) / (seen + count);
@@ -30,12 +34,6 @@ void check_sizes(const Dataset& data, int batch_size) {
 }
 
 }  // namespace
-
-int64_t correct_predictions(const Tensor<float>& logits, std::span<const int32_t> labels) {
-  int64_t correct = 0;
-  for (int64_t n = 0; n < logits.dim(0); ++n) correct += argmax_row(logits, n) == labels[n];
-  return correct;
-}
 
 int32_t argmax_row(const Tensor<float>& logits, int64_t row) {
   const int64_t classes = logits.dim(1);
@@ -57,26 +55,19 @@ EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset
   for (int64_t b = progress.batches_done; b < batches; ++b) {
     const int64_t first = b * batch_size, count = std::min<int64_t>(batch_size, total - first);
     gather_batch(data, std::span(buffers.order).subspan(first, count), buffers);
-    const bool data_parallel = DataParallel::parts(count) > 1;
-    DataParallel::Outcome batch;
-    if (data_parallel) {
-      batch = buffers.data_parallel.step(net, buffers.images, buffers.labels, rng);
-    } else {
-      const Tensor<float>& logits = net.forward(buffers.images, ctx);
-      batch = {buffers.loss.forward(logits, buffers.labels), correct_predictions(logits, buffers.labels)};
-      net.zero_grad();
-      buffers.loss.backward(net.output_gradient());
-      net.backward(buffers.images, Sequential<float>::InputGradient::NotWanted);
-    }
-    const double loss = batch.loss;
+    const Tensor<float>& logits = net.forward(buffers.images, ctx);
+    const double loss = buffers.loss.forward(logits, buffers.labels);
+    net.zero_grad();
+    buffers.loss.backward(net.output_gradient());
+    net.backward(buffers.images, Sequential<float>::InputGradient::NotWanted);
     // Stop before a bad step can spoil the weights: a non-finite loss or gradient names where it started.
     if (!std::isfinite(loss) || !sgd.gradients_finite()) {
-      const std::string where = data_parallel ? buffers.data_parallel.first_non_finite(net) : net.first_non_finite();
+      const std::string where = net.first_non_finite();
       throw TrainingDiverged("the loss became " + std::to_string(loss) + " in batch " + std::to_string(b + 1) +
                              (where.empty() ? "" : "; first non-finite value: " + where));
     }
     sgd.step();
-    add_batch(progress.stats, loss, batch.correct, count);
+    add_batch(progress.stats, loss, logits, buffers.labels);
     progress.batches_done = b + 1;
     progress.rng_state = rng.state();
     if (on_batch && !on_batch(progress, batches)) break;
@@ -98,7 +89,7 @@ EpochStats evaluate(Sequential<float>& net, const Dataset& data, int batch_size,
     gather_batch(data, std::span(buffers.order).subspan(first, count), buffers);
     const Tensor<float>& logits = net.forward(buffers.images, ctx);
     for (int64_t n = 0; predictions != nullptr && n < count; ++n) predictions->push_back(argmax_row(logits, n));
-    add_batch(stats, buffers.loss.forward(logits, buffers.labels), correct_predictions(logits, buffers.labels), count);
+    add_batch(stats, buffers.loss.forward(logits, buffers.labels), logits, buffers.labels);
   }
   return stats;
 }

@@ -10,7 +10,6 @@
 #include "core/tensor.hpp"
 #include "datasets/dataset.hpp"
 #include "layers/softmax_cross_entropy.hpp"
-#include "models/data_parallel.hpp"
 #include "models/sequential.hpp"
 #include "models/sgd.hpp"
 
@@ -47,11 +46,9 @@ struct BatchBuffers {
   std::vector<int32_t> labels;
   std::vector<int64_t> order;
   SoftmaxCrossEntropy<float> loss;
-  DataParallel data_parallel;  // training on several threads
 };
 
 // One pass over all images in an order shuffled by rng (which must be in its state at the epoch's start).
-// On several threads, each batch trains data-parallel (models/data_parallel.hpp).
 // To finish an interrupted epoch, pass its saved progress: the order is drawn again, the batches done are
 // skipped and the generator continues from the saved state.
 EpochProgress train_epoch(Sequential<float>& net, Sgd<float>& sgd, const Dataset& data, int batch_size, Rng& rng,
@@ -64,7 +61,5 @@ EpochStats evaluate(Sequential<float>& net, const Dataset& data, int batch_size,
 
 // The index of the largest logit of each row of a [N, C] tensor.
 int32_t argmax_row(const Tensor<float>& logits, int64_t row);
-// How many rows of logits [N, C] have their largest logit at their label.
-int64_t correct_predictions(const Tensor<float>& logits, std::span<const int32_t> labels);
 
 }  // namespace minicnn

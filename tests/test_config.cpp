@@ -232,7 +232,6 @@ TEST_CASE("a registered layer type takes a built-in type's fields and wraps its 
     void backward(const Tensor<float>& x, const Tensor<float>& y, const Tensor<float>& dy, Tensor<float>& dx) override {
       inner->backward(x, y, dy, dx);
     }
-    std::unique_ptr<Layer<float>> clone() const override { return std::make_unique<Noted>(inner->clone()); }
   };
   register_layer_type(LayerTypeExtension{
       "noted_linear", "linear",

@@ -42,7 +42,6 @@ class ScaledSquare : public Layer<double> {
     if (mistake_ == Mistake::ParamGradientOffByOne) a_.grad[0] += 1.0;
   }
   std::vector<Param<double>*> params() override { return {&a_}; }
-  std::unique_ptr<Layer<double>> clone() const override { return std::make_unique<ScaledSquare>(mistake_); }
 
  private:
   Mistake mistake_;

@@ -129,21 +129,6 @@ TEST_CASE("sample(n) is a view of the n-th sample along the batch axis") {
   }
 }
 
-TEST_CASE("samples(first, count) is a view of those samples, and stays one within its own size") {
-  Tensor<float> batch(Shape{5, 3});
-  for (int64_t i = 0; i < batch.numel(); ++i) batch[i] = static_cast<float>(i);
-  Tensor<float> part = batch.samples(2, 2);
-  CHECK(part.shape() == Shape{2, 3});
-  CHECK(part.data() == batch.data() + 6);
-  part[5] = -1.0f;
-  CHECK(batch[11] == -1.0f);
-  part.resize(Shape{1, 3});  // a part's own size is its room: within it, still the batch's storage
-  CHECK(part.data() == batch.data() + 6);
-  part.resize(Shape{3, 3});  // past it, storage of its own, so that it cannot run into the next samples
-  CHECK(part.data() != batch.data() + 6);
-  CHECK(batch[12] == 12.0f);
-}
-
 TEST_CASE("a parameter's value and gradient have its shape and are separate tensors") {
   Param<float> p("conv1.weight", Shape{4, 1, 3, 3});
   CHECK(p.name == "conv1.weight");

@@ -43,9 +43,6 @@ class WrongBackward : public Layer<T> {
   }
   std::vector<Param<T>*> params() override { return inner_->params(); }
   void init_params(Rng& rng) override { inner_->init_params(rng); }
-  std::unique_ptr<Layer<T>> clone() const override {
-    return std::make_unique<WrongBackward>(inner_->clone(), kind_, mistake_);
-  }
 
  private:
   std::unique_ptr<Layer<T>> inner_;
