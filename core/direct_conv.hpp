@@ -33,7 +33,7 @@ namespace minicnn {
 template <typename T>
 class DirectConv {
  public:
-  static constexpr int kLanes = Simd<T>::lanes;  // one AVX vector: 8 floats or 4 doubles
+  static constexpr int kLanes = Simd<T>::lanes;  // one vector: 8 floats (AVX) or 16 (AVX-512)
 
   DirectConv() = default;
   DirectConv(const ConvGeometry& g, int out_channels);

@@ -86,11 +86,14 @@ Shape Conv2d<T>::setup(const Shape& input) {
     algorithm_ = o.algorithm;
   else if (winograd_applies && winograd_pays)
     algorithm_ = ConvAlgorithm::Winograd;
-  else
-    algorithm_ = direct.phases_size() <= kDirectMostPhaseElements ? ConvAlgorithm::Direct : ConvAlgorithm::Im2col;
+  else {
+    const int64_t padded_pixels = int64_t{geometry_.height + 2 * o.pad_h} * (geometry_.width + 2 * o.pad_w);
+    algorithm_ = geometry_.channels * padded_pixels <= kDirectMostPaddedElements ? ConvAlgorithm::Direct
+                                                                                  : ConvAlgorithm::Im2col;
+  }
   if (algorithm_ == ConvAlgorithm::Direct) {
     direct_ = direct;
-    direct_channels_in_lanes_ = direct_.pixel_vectors() < kDirectLeastPixelVectors;
+    direct_channels_in_lanes_ = geometry_.col_cols() < kDirectLeastPixels;
   }
   workspaces_.clear();  // sized for the geometry at first use
   weight_ = Param<T>(this->name + ".weight", Shape{o.out_channels, input[0], o.kernel_h, o.kernel_w});

@@ -19,7 +19,7 @@ namespace minicnn {
 // applies and pays (3x3 kernel, stride 1, no dilation, the same padding of at most 2 on every side, at least
 // kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image); else the
 // direct convolution where an image's phase planes are small enough to stay in the L1 cache
-// (kDirectMostPhaseElements: the first layers of a network, and small maps such as LeNet's conv2); else
+// (kDirectMostPaddedElements: the first layers of a network, and small maps such as LeNet's conv2); else
 // the im2col GEMMs. Im2col, Winograd and Direct force one way (Winograd where it applies: setup refuses it
 // elsewhere).
 enum class ConvAlgorithm { Auto, Im2col, Winograd, Direct };
@@ -69,11 +69,13 @@ class Conv2d : public Layer<T> {
   // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
   static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 49;
   // The direct convolution reads every tap from the phase planes of an image: they should stay in the
-  // core's 32 KB L1 cache with the weights. Its weight gradient sums each weight's products lane by lane and
-  // then across the lanes; with fewer vectors of output pixels than this, the sums across the lanes cost
-  // as much as the products, and the output channels go in the lanes instead.
-  static constexpr int64_t kDirectMostPhaseElements = 4096;  // 16 KB of floats
-  static constexpr int kDirectLeastPixelVectors = 32;
+  // core's L1 cache (32 KB or more) with the weights. The planes hold the padded image. Its weight gradient
+  // sums each weight's products lane by lane and then across the lanes; with fewer output pixels than
+  // kDirectLeastPixels (32 vectors of 8), the sums across the lanes cost as much as the products, and the
+  // output channels go in the lanes instead. Both are counted before rows are rounded up to whole vectors,
+  // so that the choice does not depend on the vector width.
+  static constexpr int64_t kDirectMostPaddedElements = 4096;  // 16 KB of floats
+  static constexpr int kDirectLeastPixels = 256;
   static constexpr int kGroupColumns = 256;
   static constexpr int64_t kGroupBytes = int64_t{256} << 10;
 

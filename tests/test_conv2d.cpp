@@ -472,12 +472,12 @@ TEST_CASE("conv2d's Auto takes the direct convolution for small images, with the
     return std::pair(conv.algorithm(), conv.direct_channels_in_lanes());
   };
   using std::pair;
-  // An image's phase planes (its padded pixels, split by stride) of at most 4096 floats: direct.
+  // An image of at most 4096 floats with its padding: direct.
   CHECK(algorithm_for(1, 28, 5, 1, 0) == pair(ConvAlgorithm::Direct, false));    // LeNet's conv1: 1x28x28
-  CHECK(algorithm_for(3, 32, 3, 2, 1) == pair(ConvAlgorithm::Direct, false));    // 3 x 4 phases x 17x17
+  CHECK(algorithm_for(3, 32, 3, 2, 1) == pair(ConvAlgorithm::Direct, false));    // 3x34x34
   CHECK(algorithm_for(20, 12, 5, 1, 0) == pair(ConvAlgorithm::Direct, true));    // LeNet's conv2: 20x12x12,
                                                                                  // 8 vectors of outputs
-  CHECK(algorithm_for(20, 12, 5, 1, 2) == pair(ConvAlgorithm::Im2col, false));   // padded: 20 x 16x20
+  CHECK(algorithm_for(20, 12, 5, 1, 2) == pair(ConvAlgorithm::Im2col, false));   // padded: 20x16x16
   CHECK(algorithm_for(32, 16, 3, 1, 1) == pair(ConvAlgorithm::Winograd, false));
 }
 
