@@ -43,6 +43,15 @@ struct Simd {
   static Vec splat(T s, std::index_sequence<lane...>) {
     return Vec{((void)lane, s)...};
   }
+  // p[0, count) += the first `count` lanes of v.
+  static void add(T* p, const Vec& v, int count) {
+    if (count == lanes) {
+      const Vec sum = load(p) + v;
+      std::memcpy(p, &sum, sizeof sum);
+    } else {
+      for (int l = 0; l < count; ++l) p[l] += v[l];
+    }
+  }
   // The first `count` lanes of v to p.
   static void store(T* p, const Vec& v, int count) {
     if (count == lanes)

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/blas.hpp"
 #include "core/register_tile.hpp"
 
 namespace minicnn {
@@ -90,18 +89,24 @@ int chunk_stride(const WinogradGeometry& g) {
   return row_count(chunk_rows<T>(g) * g.tiles_w(), Simd<T>::lanes);
 }
 
-// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, stride] (tile
-// t = (ty - ty0)·TW + tx; the entries past rows·TW are not written), from the padded image in w.padded.
+// Where V_ξ[c, t] goes: V + ξ·position + c·channel + t·tile. The forward and the input gradient keep a
+// channel's tiles side by side ([16, C, stride]: the register tile's vectors run over tiles); the weight
+// gradient keeps a tile's channels side by side ([16, tiles, channels]: its vectors run over channels).
+struct TileLayout {
+  int64_t position, channel, tile;
+};
+
+// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows) (tile t = (ty - ty0)·TW + tx),
+// from the padded image in w.padded, into V as the layout places it; nothing else of V is written.
 // First Bᵀ d, on whole rows of the padded image at once (the 4 rows of a tile row's inputs combine alike
 // for every tile), then (Bᵀ d) B, the same on the columns of each tile: entries 2·tx to 2·tx + 3 of those
 // rows.
 template <typename T>
-void transform_inputs(const WinogradGeometry& g, int ty0, int rows, int stride, WinogradWorkspace<T>& w) {
+void transform_inputs(const WinogradGeometry& g, int ty0, int rows, TileLayout layout, T* V, WinogradWorkspace<T>& w) {
   const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2;
-  w.V.resize(Shape{kWinogradPositions, C, stride});
   w.rows.resize(Shape{4, PW});
-  const int64_t v_stride = int64_t{C} * stride;  // from V_ξ to V_ξ+1
-  T* t = w.rows.data();                         // [4, PW]: the rows of Bᵀ d for one tile row
+  const int64_t v_stride = layout.position, tile = layout.tile;  // from V_ξ to V_ξ+1; from a tile to the next
+  T* t = w.rows.data();                                          // [4, PW]: the rows of Bᵀ d for one tile row
   for (int c = 0; c < C; ++c)
     for (int ty = ty0; ty < ty0 + rows; ++ty) {
       const T* d0 = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
@@ -113,24 +118,25 @@ void transform_inputs(const WinogradGeometry& g, int ty0, int rows, int stride, 
         t[2 * PW + x] = d2[x] - d1[x];
         t[3 * PW + x] = d1[x] - d3[x];
       }
-      T* v = w.V.data() + int64_t{c} * stride + int64_t{ty - ty0} * TW;
+      T* v = V + c * layout.channel + (ty - ty0) * TW * tile;
       for (int i = 0; i < 4; ++i) {
         const T* r = t + i * PW;
         T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
 #pragma omp simd
         for (int tx = 0; tx < TW; ++tx) {
           const T a = r[2 * tx], b = r[2 * tx + 1], e = r[2 * tx + 2], f = r[2 * tx + 3];
-          v0[tx] = a - e;
-          v1[tx] = b + e;
-          v2[tx] = e - b;
-          v3[tx] = b - f;
+          v0[tx * tile] = a - e;
+          v1[tx * tile] = b + e;
+          v2[tx * tile] = e - b;
+          v3[tx * tile] = b - f;
         }
       }
     }
 }
 
 // Z = A dY Aᵀ for the 2x2 tiles [0, count) of output rows y0 and y1 (entries 2·tx and 2·tx + 1): Z_ξ of tile
-// tx to z[ξ·z_stride + tx]. A dY stacks the rows y0, y0 + y1, y0 - y1, -y1; · Aᵀ does the same on the columns.
+// tx to z[ξ·z_stride + tx·kTileRows], the order in which the register tile reads Z packed (its rows are
+// output channels). A dY stacks the rows y0, y0 + y1, y0 - y1, -y1; · Aᵀ does the same on the columns.
 template <typename T>
 void output_gradient_tiles(const T* y0, const T* y1, int count, T* z, int64_t z_stride) {
 #pragma omp simd
@@ -139,10 +145,10 @@ void output_gradient_tiles(const T* y0, const T* y1, int count, T* z, int64_t z_
     const T rows[4][2] = {{a, b}, {a + c, b + d}, {a - c, b - d}, {-c, -d}};
     for (int i = 0; i < 4; ++i) {
       const T u = rows[i][0], v = rows[i][1];
-      z[(4 * i + 0) * z_stride + tx] = u;
-      z[(4 * i + 1) * z_stride + tx] = u + v;
-      z[(4 * i + 2) * z_stride + tx] = u - v;
-      z[(4 * i + 3) * z_stride + tx] = -v;
+      z[(4 * i + 0) * z_stride + tx * kTileRows] = u;
+      z[(4 * i + 1) * z_stride + tx * kTileRows] = u + v;
+      z[(4 * i + 2) * z_stride + tx * kTileRows] = u - v;
+      z[(4 * i + 3) * z_stride + tx * kTileRows] = -v;
     }
   }
 }
@@ -183,6 +189,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   using S = Simd<T>;
   pad_image(g, image, w.padded);
   const int chunk = chunk_rows<T>(g), stride = chunk_stride<T>(g), OC_rows = row_count(OC, kTileRows);
+  w.V.resize(Shape{kWinogradPositions, C, stride});
   w.M.resize(Shape{kWinogradPositions, OC_rows, stride});
   const int64_t v_stride = int64_t{C} * stride, m_stride = int64_t{OC_rows} * stride;  // from V_ξ to V_ξ+1
   const int64_t u_stride = int64_t{OC_rows} * C;                                      // from U_ξ to U_ξ+1
@@ -193,7 +200,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   for (int q = 0; q < stride / S::lanes; ++q) w.vector_offsets[q] = int64_t{q} * S::lanes;
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
     const int rows = std::min(chunk, TH - ty0);
-    transform_inputs(g, ty0, rows, stride, w);
+    transform_inputs(g, ty0, rows, TileLayout{v_stride, stride, 1}, w.V.data(), w);
 
     // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C), in register
     // tiles of 6 output channels by 2 vectors of tiles, U_ξ packed for them. The lanes past the chunk's
@@ -252,21 +259,54 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
         std::copy_n(dy + (int64_t{o} * OH + r) * OW, OW, w.padded_dy.data() + (int64_t{o} * DH + r) * DW);
     tiled_dy = w.padded_dy.data();
   }
-  const int chunk = chunk_rows<T>(g), stride = chunk_stride<T>(g);
-  w.M.resize(Shape{kWinogradPositions, OC, stride});  // here Z = A dY Aᵀ
-  const int64_t v_stride = int64_t{C} * stride, z_stride = int64_t{OC} * stride;  // from V_ξ to V_ξ+1
+  // S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C] is a sum over tiles: the register tile takes Z packed as its
+  // A (rows of 6 output channels, the tiles in order) and Vᵀ as its B (each tile's channels side by side, in
+  // whole vectors), so that neither is packed again by a GEMM library for products of a few dozen tiles.
+  using Vectors = Simd<T>;
+  const int chunk = chunk_rows<T>(g), most_tiles = chunk * TW;
+  const int C_vectors = row_count(C, Vectors::lanes) / Vectors::lanes, C_lanes = C_vectors * Vectors::lanes;
+  const int OC_rows = row_count(OC, kTileRows);
+  w.V.resize(Shape{kWinogradPositions, most_tiles, C_lanes});  // here Vᵀ
+  w.M.resize(Shape{kWinogradPositions, OC_rows, most_tiles});  // here Z = A dY Aᵀ, packed
+  const int64_t v_stride = int64_t{most_tiles} * C_lanes, z_stride = int64_t{OC_rows} * most_tiles;  // ξ to ξ+1
+  w.row_offsets.resize(most_tiles);
+  for (int t = 0; t < most_tiles; ++t) w.row_offsets[t] = int64_t{t} * C_lanes;
+  w.vector_offsets.resize(C_vectors);
+  for (int q = 0; q < C_vectors; ++q) w.vector_offsets[q] = int64_t{q} * Vectors::lanes;
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
-    const int rows = std::min(chunk, TH - ty0);
-    transform_inputs(g, ty0, rows, stride, w);
+    const int rows = std::min(chunk, TH - ty0), tiles = rows * TW;
+    transform_inputs(g, ty0, rows, TileLayout{v_stride, 1, C_lanes}, w.V.data(), w);
+    // Z packed for this chunk's tiles: Z_ξ[o, t] at ξ·z_stride + packed_index(o, t, tiles). The channels past
+    // C in Vᵀ and the rows past OC in Z are zeros, so that their lanes and rows, never stored, stay finite.
+    for (int xi = 0; xi < kWinogradPositions; ++xi) {
+      for (int t = 0; t < tiles; ++t) std::fill(w.V.data() + xi * v_stride + int64_t{t} * C_lanes + C,
+                                                w.V.data() + xi * v_stride + int64_t{t + 1} * C_lanes, T(0));
+      for (int o = OC; o < OC_rows; ++o)
+        for (int t = 0; t < tiles; ++t) w.M.data()[xi * z_stride + packed_index(o, t, tiles)] = T(0);
+    }
     for (int o = 0; o < OC; ++o)
       for (int ty = ty0; ty < ty0 + rows; ++ty) {
         const T* y0 = tiled_dy + (int64_t{o} * DH + 2 * ty) * DW;
-        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + int64_t{o} * stride + int64_t{ty - ty0} * TW, z_stride);
+        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + packed_index(o, (ty - ty0) * TW, tiles), z_stride);
       }
-    // S_ξ += Z_ξ · V_ξᵀ:  S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C]   (M = OC, N = C, K = tiles)
-    for (int xi = 0; xi < kWinogradPositions; ++xi)
-      gemm_strided(Trans::No, Trans::Yes, OC, C, rows * TW, T(1), w.M.data() + xi * z_stride, stride,
-                   w.V.data() + xi * v_stride, stride, T(1), S + int64_t{xi} * OC * C, C);
+    // S_ξ += Z_ξ · V_ξᵀ:  S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C]   (M = OC, N = C, K = tiles), in
+    // register tiles of 6 output channels by 2 vectors of channels.
+    for (int xi = 0; xi < kWinogradPositions; ++xi) {
+      const T* z = w.M.data() + xi * z_stride;
+      const T* v = w.V.data() + xi * v_stride;
+      T* s = S + int64_t{xi} * OC * C;
+      for (int first = 0; first < OC; first += kTileRows)
+        for_each_vector_tile(C_vectors, [&](auto width, int q) {
+          constexpr int V = decltype(width)::value;
+          typename Vectors::Vec acc[kTileRows][V] = {};
+          register_tile<T, V>(z + int64_t{first} * tiles, tiles, v, w.row_offsets.data(), &w.vector_offsets[q], acc);
+          for (int r = 0; r < kTileRows && first + r < OC; ++r)
+            for (int i = 0; i < V; ++i) {
+              const int c = (q + i) * Vectors::lanes;
+              Vectors::add(s + int64_t{first + r} * C + c, acc[r][i], std::min(Vectors::lanes, C - c));
+            }
+        });
+    }
   }
 }
 
