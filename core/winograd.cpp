@@ -89,46 +89,89 @@ int chunk_stride(const WinogradGeometry& g) {
   return row_count(chunk_rows<T>(g) * g.tiles_w(), Simd<T>::lanes);
 }
 
-// Where V_ξ[c, t] goes: V + ξ·position + c·channel + t·tile. The forward and the input gradient keep a
-// channel's tiles side by side ([16, C, stride]: the register tile's vectors run over tiles); the weight
-// gradient keeps a tile's channels side by side ([16, tiles, channels]: its vectors run over channels).
-struct TileLayout {
-  int64_t position, channel, tile;
+// Bᵀ x for a column x of 4 entries (a tile's column, or a row: d B = (Bᵀ dᵀ)ᵀ), for entries that are
+// numbers or vectors of them.
+template <typename X>
+struct InputTransform {
+  X v0, v1, v2, v3;
+  InputTransform(const X& x0, const X& x1, const X& x2, const X& x3)
+      : v0(x0 - x2), v1(x1 + x2), v2(x2 - x1), v3(x1 - x3) {}
 };
 
-// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows) (tile t = (ty - ty0)·TW + tx),
-// from the padded image in w.padded, into V as the layout places it; nothing else of V is written.
+// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, stride] (tile
+// t = (ty - ty0)·TW + tx; the entries past rows·TW are not written), from the padded image in w.padded.
 // First Bᵀ d, on whole rows of the padded image at once (the 4 rows of a tile row's inputs combine alike
 // for every tile), then (Bᵀ d) B, the same on the columns of each tile: entries 2·tx to 2·tx + 3 of those
 // rows.
 template <typename T>
-void transform_inputs(const WinogradGeometry& g, int ty0, int rows, TileLayout layout, T* V, WinogradWorkspace<T>& w) {
+void transform_inputs(const WinogradGeometry& g, int ty0, int rows, int stride, WinogradWorkspace<T>& w) {
   const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2;
+  w.V.resize(Shape{kWinogradPositions, C, stride});
   w.rows.resize(Shape{4, PW});
-  const int64_t v_stride = layout.position, tile = layout.tile;  // from V_ξ to V_ξ+1; from a tile to the next
-  T* t = w.rows.data();                                          // [4, PW]: the rows of Bᵀ d for one tile row
+  const int64_t v_stride = int64_t{C} * stride;  // from V_ξ to V_ξ+1
+  T* t = w.rows.data();                         // [4, PW]: the rows of Bᵀ d for one tile row
   for (int c = 0; c < C; ++c)
     for (int ty = ty0; ty < ty0 + rows; ++ty) {
       const T* d0 = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
       const T *d1 = d0 + PW, *d2 = d1 + PW, *d3 = d2 + PW;
 #pragma omp simd
       for (int x = 0; x < PW; ++x) {
-        t[x] = d0[x] - d2[x];
-        t[PW + x] = d1[x] + d2[x];
-        t[2 * PW + x] = d2[x] - d1[x];
-        t[3 * PW + x] = d1[x] - d3[x];
+        const InputTransform<T> column(d0[x], d1[x], d2[x], d3[x]);
+        t[x] = column.v0, t[PW + x] = column.v1, t[2 * PW + x] = column.v2, t[3 * PW + x] = column.v3;
       }
-      T* v = V + c * layout.channel + (ty - ty0) * TW * tile;
+      T* v = w.V.data() + int64_t{c} * stride + int64_t{ty - ty0} * TW;
       for (int i = 0; i < 4; ++i) {
         const T* r = t + i * PW;
         T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
 #pragma omp simd
         for (int tx = 0; tx < TW; ++tx) {
-          const T a = r[2 * tx], b = r[2 * tx + 1], e = r[2 * tx + 2], f = r[2 * tx + 3];
-          v0[tx * tile] = a - e;
-          v1[tx * tile] = b + e;
-          v2[tx * tile] = e - b;
-          v3[tx * tile] = b - f;
+          const InputTransform<T> row(r[2 * tx], r[2 * tx + 1], r[2 * tx + 2], r[2 * tx + 3]);
+          v0[tx] = row.v0, v1[tx] = row.v1, v2[tx] = row.v2, v3[tx] = row.v3;
+        }
+      }
+    }
+}
+
+// The image inside its zeros, as pad_image makes it, with the channels last: padded [PH, PW, C_lanes], a
+// pixel's channels side by side in whole vectors (zeros past C).
+template <typename T>
+void pad_image_channels_last(const WinogradGeometry& g, const T* image, int C_lanes, Tensor<T>& padded) {
+  const int PH = 2 * g.tiles_h() + 2, PW = 2 * g.tiles_w() + 2;
+  padded.resize(Shape{PH, PW, C_lanes});
+  padded.zero();
+  for (int c = 0; c < g.channels; ++c)
+    for (int r = 0; r < g.height; ++r)
+      for (int col = 0; col < g.width; ++col)
+        padded[(int64_t{r + g.pad} * PW + col + g.pad) * C_lanes + c] = image[(int64_t{c} * g.height + r) * g.width + col];
+}
+
+// Vᵀ = (Bᵀ d B)ᵀ for the tiles of tile rows [ty0, ty0 + rows) (tile t = (ty - ty0)·TW + tx), from the
+// channels-last padded image: V [16, tiles, C_lanes], Vᵀ_ξ[t, c] at ξ·v_stride + t·C_lanes + c. The same
+// sums as transform_inputs, on vectors of channels.
+template <typename T>
+void transform_inputs_channels_last(const WinogradGeometry& g, int ty0, int rows, int C_lanes, const T* padded, T* V,
+                                    int64_t v_stride) {
+  using S = Simd<T>;
+  using Vec = typename S::Vec;
+  const int TW = g.tiles_w(), PW = 2 * TW + 2;
+  for (int ty = ty0; ty < ty0 + rows; ++ty)
+    for (int tx = 0; tx < TW; ++tx) {
+      const T* d = padded + (int64_t{2 * ty} * PW + 2 * tx) * C_lanes;  // the tile's 4x4 inputs from here
+      T* v = V + int64_t{(ty - ty0) * TW + tx} * C_lanes;
+      for (int c = 0; c < C_lanes; c += S::lanes) {
+        const auto at = [&](int i, int j) { return S::load(d + (int64_t{i} * PW + j) * C_lanes + c); };
+        Vec t[4][4];  // Bᵀ d, column by column
+        for (int j = 0; j < 4; ++j) {
+          const InputTransform<Vec> column(at(0, j), at(1, j), at(2, j), at(3, j));
+          t[0][j] = column.v0, t[1][j] = column.v1, t[2][j] = column.v2, t[3][j] = column.v3;
+        }
+        for (int i = 0; i < 4; ++i) {  // (Bᵀ d) B, row by row
+          const InputTransform<Vec> row(t[i][0], t[i][1], t[i][2], t[i][3]);
+          T* out = v + (4 * i) * v_stride + c;
+          S::store(out, row.v0, S::lanes);
+          S::store(out + v_stride, row.v1, S::lanes);
+          S::store(out + 2 * v_stride, row.v2, S::lanes);
+          S::store(out + 3 * v_stride, row.v3, S::lanes);
         }
       }
     }
@@ -189,7 +232,6 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   using S = Simd<T>;
   pad_image(g, image, w.padded);
   const int chunk = chunk_rows<T>(g), stride = chunk_stride<T>(g), OC_rows = row_count(OC, kTileRows);
-  w.V.resize(Shape{kWinogradPositions, C, stride});
   w.M.resize(Shape{kWinogradPositions, OC_rows, stride});
   const int64_t v_stride = int64_t{C} * stride, m_stride = int64_t{OC_rows} * stride;  // from V_ξ to V_ξ+1
   const int64_t u_stride = int64_t{OC_rows} * C;                                      // from U_ξ to U_ξ+1
@@ -200,7 +242,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   for (int q = 0; q < stride / S::lanes; ++q) w.vector_offsets[q] = int64_t{q} * S::lanes;
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
     const int rows = std::min(chunk, TH - ty0);
-    transform_inputs(g, ty0, rows, TileLayout{v_stride, stride, 1}, w.V.data(), w);
+    transform_inputs(g, ty0, rows, stride, w);
 
     // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C), in register
     // tiles of 6 output channels by 2 vectors of tiles, U_ξ packed for them. The lanes past the chunk's
@@ -246,7 +288,6 @@ template <typename T>
 void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T* dy, T* S, WinogradWorkspace<T>& w) {
   const int C = g.channels, OC = g.out_channels, OH = g.out_h(), OW = g.out_w();
   const int TH = g.tiles_h(), TW = g.tiles_w();
-  pad_image(g, image, w.padded);
   // dY in whole 2x2 tiles: in place when the output's sides are even, else inside a row and a column of zeros
   // (the zeros contribute nothing: dL/dY is 0 where there is no output).
   const int DH = 2 * TH, DW = 2 * TW;
@@ -262,6 +303,7 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
   // S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C] is a sum over tiles: the register tile takes Z packed as its
   // A (rows of 6 output channels, the tiles in order) and Vᵀ as its B (each tile's channels side by side, in
   // whole vectors), so that neither is packed again by a GEMM library for products of a few dozen tiles.
+  // Vᵀ comes from the image with its channels last, so that its transform runs on vectors of channels.
   using Vectors = Simd<T>;
   const int chunk = chunk_rows<T>(g), most_tiles = chunk * TW;
   const int C_vectors = row_count(C, Vectors::lanes) / Vectors::lanes, C_lanes = C_vectors * Vectors::lanes;
@@ -269,21 +311,19 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
   w.V.resize(Shape{kWinogradPositions, most_tiles, C_lanes});  // here Vᵀ
   w.M.resize(Shape{kWinogradPositions, OC_rows, most_tiles});  // here Z = A dY Aᵀ, packed
   const int64_t v_stride = int64_t{most_tiles} * C_lanes, z_stride = int64_t{OC_rows} * most_tiles;  // ξ to ξ+1
+  pad_image_channels_last(g, image, C_lanes, w.padded);
   w.row_offsets.resize(most_tiles);
   for (int t = 0; t < most_tiles; ++t) w.row_offsets[t] = int64_t{t} * C_lanes;
   w.vector_offsets.resize(C_vectors);
   for (int q = 0; q < C_vectors; ++q) w.vector_offsets[q] = int64_t{q} * Vectors::lanes;
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
     const int rows = std::min(chunk, TH - ty0), tiles = rows * TW;
-    transform_inputs(g, ty0, rows, TileLayout{v_stride, 1, C_lanes}, w.V.data(), w);
-    // Z packed for this chunk's tiles: Z_ξ[o, t] at ξ·z_stride + packed_index(o, t, tiles). The channels past
-    // C in Vᵀ and the rows past OC in Z are zeros, so that their lanes and rows, never stored, stay finite.
-    for (int xi = 0; xi < kWinogradPositions; ++xi) {
-      for (int t = 0; t < tiles; ++t) std::fill(w.V.data() + xi * v_stride + int64_t{t} * C_lanes + C,
-                                                w.V.data() + xi * v_stride + int64_t{t + 1} * C_lanes, T(0));
+    transform_inputs_channels_last(g, ty0, rows, C_lanes, w.padded.data(), w.V.data(), v_stride);
+    // Z packed for this chunk's tiles: Z_ξ[o, t] at ξ·z_stride + packed_index(o, t, tiles). The rows past OC
+    // are zeros (as the channels past C in Vᵀ are), so that the accumulators never stored stay finite.
+    for (int xi = 0; xi < kWinogradPositions; ++xi)
       for (int o = OC; o < OC_rows; ++o)
         for (int t = 0; t < tiles; ++t) w.M.data()[xi * z_stride + packed_index(o, t, tiles)] = T(0);
-    }
     for (int o = 0; o < OC; ++o)
       for (int ty = ty0; ty < ty0 + rows; ++ty) {
         const T* y0 = tiled_dy + (int64_t{o} * DH + 2 * ty) * DW;

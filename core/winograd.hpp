@@ -65,7 +65,7 @@ struct WinogradGeometry {
 // Scratch buffers of one thread, sized on first use and reused.
 template <typename T>
 struct WinogradWorkspace {
-  Tensor<T> padded;  // [C, 2·tiles_h + 2, 2·tiles_w + 2]: the input inside its zeros
+  Tensor<T> padded;  // [C, 2·tiles_h + 2, 2·tiles_w + 2]: the input inside its zeros (the weight gradient's: channels last)
   Tensor<T> rows;    // [4, 2·tiles_w + 2]: the input transform's rows for one tile row
   Tensor<T> V;       // [16, C, tiles of a chunk, rounded up to whole vectors]
   Tensor<T> M;       // [16, OC rounded up to 6, the same]; for the weight gradient, Z = A dY Aᵀ
