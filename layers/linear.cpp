@@ -5,6 +5,7 @@
 #include "core/blas.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "core/tile_gemm.hpp"
 
 namespace minicnn {
 namespace {
@@ -54,15 +55,35 @@ template <typename T>
 void Linear<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   const int batch = static_cast<int>(x.dim(0)), IN = in_features_, OUT = options_.units;
   y.resize(Shape{batch, OUT});
-  // A block of output units at a time, so that each block reads (and OpenBLAS packs) only its own rows of W:
-  //   Y[:, outs] = b[outs] + X[N,IN] · Wᵀ[IN,outs]   (M = N, N = outs, K = IN)
-  // One block a thread: a grain of OUT / blocks units, rounded down (rounded up, an odd count made one block).
+  // A block of output units at a time, one block a thread (a grain of OUT / blocks units, rounded down;
+  // rounded up, an odd count made one block), so that each block reads and packs only its own rows of W.
+  // From kTileLeastBatch images on, through the register tile's GEMM (core/tile_gemm.hpp), turned so that
+  // W's rows are its packed A:
+  //   Yᵀ[outs, N] = W[outs, IN] · Xᵀ[IN, N]   (M = outs, N = N, K = IN),  then y[n, o] = b[o] + Yᵀ[o, n]
+  // Below, OpenBLAS's, into y made the bias first.
   const int blocks = gemm_blocks(num_threads(), int64_t{batch} * IN * OUT);
+  const bool tiled = batch >= kTileLeastBatch;
+  if (tiled) {
+    x_t_.resize(Shape{IN, batch});
+    y_t_.resize(Shape{OUT, batch});
+    transpose(batch, IN, x.data(), IN, x_t_.data(), batch);
+  }
   parallel_for(OUT, [&](const Block& b) {
+    const int outs = static_cast<int>(b.end - b.begin);
+    if (tiled) {
+      tile_gemm(Trans::No, outs, batch, IN, weight_.value.data() + b.begin * IN, IN, x_t_.data(), batch, T(0),
+                y_t_.data() + b.begin * batch, batch);
+      transpose(outs, batch, y_t_.data() + b.begin * batch, batch, y.data() + b.begin, OUT);
+      if (options_.bias)
+        for (int n = 0; n < batch; ++n)
+          for (int64_t o = b.begin; o < b.end; ++o) y[int64_t{n} * OUT + o] += bias_.value[o];
+      return;
+    }
+    //   Y[:, outs] = b[outs] + X[N,IN] · Wᵀ[IN,outs]   (M = N, N = outs, K = IN)
     for (int n = 0; n < batch; ++n)
       for (int64_t o = b.begin; o < b.end; ++o) y[int64_t{n} * OUT + o] = options_.bias ? bias_.value[o] : T(0);
-    gemm_strided(Trans::No, Trans::Yes, batch, static_cast<int>(b.end - b.begin), IN, T(1), x.data(), IN,
-                 weight_.value.data() + b.begin * IN, IN, T(1), y.data() + b.begin, OUT);
+    gemm_strided(Trans::No, Trans::Yes, batch, outs, IN, T(1), x.data(), IN, weight_.value.data() + b.begin * IN, IN,
+                 T(1), y.data() + b.begin, OUT);
   }, std::max(OUT / blocks, 1));
 }
 
@@ -85,14 +106,14 @@ void Linear<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
         // A block of input features, reading its own columns of W:
         //   dX[:, ins] = dY[N,OUT] · W[OUT,ins]   (M = N, N = ins, K = OUT)
         const int64_t first = IN * block / cuts, last = IN * (block + 1) / cuts;
-        gemm_strided(Trans::No, Trans::No, batch, static_cast<int>(last - first), OUT, T(1), dy.data(), OUT,
-                     weight_.value.data() + first, IN, T(0), dx.data() + first, IN);
+        tile_gemm(Trans::No, batch, static_cast<int>(last - first), OUT, dy.data(), OUT, weight_.value.data() + first,
+                  IN, T(0), dx.data() + first, IN);
       } else {
         // A block of output units:  dW[outs,IN] += dYᵀ[outs,N] · X[N,IN]   (M = outs, N = IN, K = N)
         //                           db[o] += Σ_n dY[n,o]
         const int64_t part = block - dx_blocks, first = OUT * part / cuts, last = OUT * (part + 1) / cuts;
-        gemm_strided(Trans::Yes, Trans::No, static_cast<int>(last - first), IN, batch, T(1), dy.data() + first,
-                     OUT, x.data(), IN, T(1), weight_.grad.data() + first * IN, IN);
+        tile_gemm(Trans::Yes, static_cast<int>(last - first), IN, batch, dy.data() + first, OUT, x.data(), IN, T(1),
+                  weight_.grad.data() + first * IN, IN);
         if (options_.bias)
           for (int64_t o = first; o < last; ++o)
             for (int n = 0; n < batch; ++n) bias_.grad[o] += dy[n * OUT + o];

@@ -31,10 +31,15 @@ class Linear : public Layer<T> {
   Param<T>& weight() { return weight_; }  // [OUT, IN]
   Param<T>& bias() { return bias_; }      // [OUT]
 
+  // The forward's batches from this size on go through the register tile's GEMM (core/tile_gemm.hpp), the
+  // backward's always: the forward packs W, OUT·IN moves, 1/N of its multiply-adds.
+  static constexpr int kTileLeastBatch = 16;
+
  private:
   LinearOptions options_;
   int in_features_ = 0;
   Param<T> weight_, bias_;
+  Tensor<T> x_t_, y_t_;  // the forward's Xᵀ [IN, N] and Yᵀ [OUT, N] on the register tile's GEMM
 };
 
 }  // namespace minicnn

@@ -1,12 +1,13 @@
 // The GEMM wrapper: row-major C = alpha·op(A)·op(B) + beta·C against the triple loop, for every combination
-// of transposes, blocks of larger matrices, float and double; and the threading policy (OpenBLAS
-// single-threaded, because minicnn threads its own loops).
+// of transposes, blocks of larger matrices, float and double; the threading policy (OpenBLAS
+// single-threaded, because minicnn threads its own loops); and the register tile's GEMM against the same loop.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 
 #include "core/blas.hpp"
+#include "core/tile_gemm.hpp"
 #include "helpers.hpp"
 
 using namespace minicnn;
@@ -28,11 +29,10 @@ T op(const T* X, int ld, Trans t, int r, int c) {
   return t == Trans::No ? X[r * ld + c] : X[c * ld + r];
 }
 
-// Checks gemm_strided(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) against the triple loop, on
-// matrices stored with 3 spare columns (ld = columns + 3), which must be left alone.
-template <typename T>
-void check_gemm(Trans ta, Trans tb, int M, int N, int K, Rng& rng) {
-  const T alpha = T(0.75), beta = T(-0.5);
+// Checks product(A, lda, B, ldb, C, ldc), which is to compute C = alpha·op(A)·op(B) + beta·C, against the
+// triple loop, on matrices stored with 3 spare columns (ld = columns + 3), which must be left alone.
+template <typename T, typename Product>
+void check_product(Trans ta, Trans tb, int M, int N, int K, T alpha, T beta, Rng& rng, Product product) {
   const int a_rows = ta == Trans::No ? M : K, a_cols = ta == Trans::No ? K : M;
   const int b_rows = tb == Trans::No ? K : N, b_cols = tb == Trans::No ? N : K;
   const int lda = a_cols + 3, ldb = b_cols + 3, ldc = N + 3;
@@ -40,7 +40,7 @@ void check_gemm(Trans ta, Trans tb, int M, int N, int K, Rng& rng) {
   const Tensor<T> B = test::random_tensor<T>(Shape{b_rows, ldb}, rng);
   const Tensor<T> C0 = test::random_tensor<T>(Shape{M, ldc}, rng);
   Tensor<T> C = C0;
-  gemm_strided(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  product(A.data(), lda, B.data(), ldb, C.data(), ldc);
   const double eps = std::numeric_limits<T>::epsilon();
   for (int r = 0; r < M; ++r) {
     for (int c = 0; c < N; ++c) {
@@ -55,6 +55,21 @@ void check_gemm(Trans ta, Trans tb, int M, int N, int K, Rng& rng) {
     }
     for (int c = N; c < ldc; ++c) CHECK(C[r * ldc + c] == C0[r * ldc + c]);  // outside the block: untouched
   }
+}
+
+template <typename T>
+void check_gemm(Trans ta, Trans tb, int M, int N, int K, Rng& rng) {
+  const T alpha = T(0.75), beta = T(-0.5);
+  check_product(ta, tb, M, N, K, alpha, beta, rng, [&](const T* A, int lda, const T* B, int ldb, T* C, int ldc) {
+    gemm_strided(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  });
+}
+
+template <typename T>
+void check_tile_gemm(Trans ta, int M, int N, int K, T beta, Rng& rng) {
+  check_product(ta, Trans::No, M, N, K, T(1), beta, rng, [&](const T* A, int lda, const T* B, int ldb, T* C, int ldc) {
+    tile_gemm(ta, M, N, K, A, lda, B, ldb, beta, C, ldc);
+  });
 }
 
 }  // namespace
@@ -90,4 +105,20 @@ TEST_CASE("gemm takes the leading dimensions of contiguous matrices from the sha
           CHECK(C[r * N + c] == doctest::Approx(exact).epsilon(1e-14));
         }
     }
+}
+
+// The register tile's GEMM: rows in blocks of 6 and columns in tiles of 2 vectors (16 floats or 8 doubles
+// each on AVX-512, 8 or 4 on AVX), so the sizes end inside a block, a tile, a vector, or on their edges;
+// the columns past the last whole vector come from a padded copy of B. K = 0 leaves beta·C.
+TEST_CASE("tile_gemm equals the triple loop for A and Aᵀ, beta 0 and 1, every way the sizes end") {
+  Rng rng(123);
+  for (Trans ta : {Trans::No, Trans::Yes})
+    for (int M : {1, 5, 6, 7, 13})
+      for (int N : {1, 3, 4, 8, 15, 16, 17, 33, 40, 48})
+        for (int K : {0, 1, 9, 64})
+          for (double beta : {0.0, 1.0}) {
+            INFO("transposed " << (ta == Trans::Yes) << ", M " << M << " N " << N << " K " << K << ", beta " << beta);
+            check_tile_gemm<float>(ta, M, N, K, float(beta), rng);
+            check_tile_gemm<double>(ta, M, N, K, beta, rng);
+          }
 }

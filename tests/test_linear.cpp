@@ -25,26 +25,31 @@ Linear<T> make_linear(int in, int out, bool bias, Rng& rng) {
 
 }  // namespace
 
+// Below kTileLeastBatch images the forward is OpenBLAS's GEMM, from it on the register tile's, with 37 units
+// in whole vectors and a rest.
 TEST_CASE("linear forward is y[n,o] = b[o] + Σ_i W[o,i]·x[n,i]") {
   Rng rng(51);
-  for (bool bias : {true, false}) {
-    Linear<double> linear = make_linear<double>(6, 4, bias, rng);
-    const Tensor<double> x = test::random_tensor<double>(Shape{3, 6}, rng);
-    Tensor<double> y;
-    linear.forward(x, y, Context{});
-    REQUIRE(y.shape() == Shape{3, 4});
-    for (int n = 0; n < 3; ++n)
-      for (int o = 0; o < 4; ++o) {
-        double sum = bias ? linear.bias().value[o] : 0.0;
-        for (int i = 0; i < 6; ++i) sum += linear.weight().value[o * 6 + i] * x[n * 6 + i];
-        CHECK(y[n * 4 + o] == doctest::Approx(sum).epsilon(1e-14));
-      }
-  }
+  for (const int batch : {3, Linear<double>::kTileLeastBatch + 1})
+    for (bool bias : {true, false}) {
+      INFO("batch " << batch << (bias ? ", bias" : ", no bias"));
+      const int IN = 6, OUT = batch < Linear<double>::kTileLeastBatch ? 4 : 37;
+      Linear<double> linear = make_linear<double>(IN, OUT, bias, rng);
+      const Tensor<double> x = test::random_tensor<double>(Shape{batch, IN}, rng);
+      Tensor<double> y;
+      linear.forward(x, y, Context{});
+      REQUIRE(y.shape() == Shape{batch, OUT});
+      for (int n = 0; n < batch; ++n)
+        for (int o = 0; o < OUT; ++o) {
+          double sum = bias ? linear.bias().value[o] : 0.0;
+          for (int i = 0; i < IN; ++i) sum += linear.weight().value[o * IN + i] * x[n * IN + i];
+          CHECK(y[n * OUT + o] == doctest::Approx(sum).epsilon(1e-14));
+        }
+    }
 }
 
 TEST_CASE("linear backward: input, weight and bias gradients equal finite differences") {
   Rng rng(52);
-  for (int batch : {1, 3, 5})
+  for (int batch : {1, 3, 5, Linear<double>::kTileLeastBatch + 1})
     for (bool bias : {true, false}) {
       INFO("batch " << batch << (bias ? ", bias" : ", no bias"));
       Linear<double> linear = make_linear<double>(7, 4, bias, rng);

@@ -1,0 +1,87 @@
+#include "core/tile_gemm.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/register_tile.hpp"
+
+namespace minicnn {
+namespace {
+
+// One thread's buffers, grown on first use and reused by every later call.
+template <typename T>
+struct TileGemmScratch {
+  std::vector<T> packed;              // op(A) packed: [rows rounded up to 6 / 6][K][6]
+  std::vector<T> tail;                // B's last columns, fewer than a vector: [K][lanes], zeros past N
+  std::vector<int64_t> row_offsets;   // where B's row k starts: k·ldb
+  std::vector<int64_t> tail_offsets;  // where the copy's row k starts: k·lanes
+  std::vector<int64_t> vector_offsets;
+};
+
+}  // namespace
+
+template <typename T>
+void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc) {
+  using S = Simd<T>;
+  constexpr int L = S::lanes;
+  thread_local TileGemmScratch<T> w;
+  w.packed.resize(int64_t{row_count(M, kTileRows)} * K);
+  pack_tile_rows(M, K, [&](int r, int k) { return trans_a == Trans::No ? A + int64_t{r} * lda + k : A + int64_t{k} * lda + r; },
+                 w.packed.data());
+  const int whole = N / L, tail = N - whole * L;  // whole vectors of B's columns, and the columns left
+  w.row_offsets.resize(K);
+  w.tail_offsets.resize(K);
+  for (int k = 0; k < K; ++k) w.row_offsets[k] = int64_t{k} * ldb, w.tail_offsets[k] = int64_t{k} * L;
+  w.vector_offsets.resize(std::max(whole, 1));
+  for (int q = 0; q < whole; ++q) w.vector_offsets[q] = int64_t{q} * L;
+  if (tail > 0) {
+    w.tail.assign(int64_t{K} * L, T(0));
+    for (int k = 0; k < K; ++k) std::copy_n(B + int64_t{k} * ldb + whole * L, tail, w.tail.data() + int64_t{k} * L);
+  }
+  // c[0, count) = the first `count` lanes of v, or += them when beta is 1.
+  const auto put = [&](T* c, const typename S::Vec& v, int count) {
+    if (beta == T(0))
+      S::store(c, v, count);
+    else
+      S::add(c, v, count);
+  };
+  // C[rows, vectors] = op(A)[rows, K] · B[K, vectors] for 6 rows from `first` and V vectors from column
+  // `column`: one register tile, K deep.
+  const auto tile = [&](auto width, int first, const T* b, const int64_t* offsets, const int64_t* at, int column,
+                        int count) {
+    constexpr int V = decltype(width)::value;
+    typename S::Vec acc[kTileRows][V] = {};
+    register_tile<T, V>(w.packed.data() + int64_t{first} * K, K, b, offsets, at, acc);
+    for (int r = 0; r < std::min(kTileRows, M - first); ++r)
+      for (int i = 0; i < V; ++i)
+        put(C + int64_t{first + r} * ldc + column + i * L, acc[r][i], i == V - 1 ? count - (V - 1) * L : L);
+  };
+  // A panel of B's columns at a time (2 vectors, K deep), through every block of rows: the panel stays in the
+  // core's cache while packed op(A) streams past it.
+  for_each_vector_tile(whole, [&](auto width, int q) {
+    constexpr int V = decltype(width)::value;
+    for (int first = 0; first < M; first += kTileRows)
+      tile(width, first, B, w.row_offsets.data(), &w.vector_offsets[q], q * L, V * L);
+  });
+  if (tail > 0) {
+    const int64_t at = 0;
+    for (int first = 0; first < M; first += kTileRows)
+      tile(std::integral_constant<int, 1>{}, first, w.tail.data(), w.tail_offsets.data(), &at, whole * L, tail);
+  }
+}
+
+template <typename T>
+void transpose(int rows, int cols, const T* from, int ld_from, T* to, int ld_to) {
+  constexpr int kBlock = 16;
+  for (int r0 = 0; r0 < rows; r0 += kBlock)
+    for (int c0 = 0; c0 < cols; c0 += kBlock)
+      for (int c = c0; c < std::min(c0 + kBlock, cols); ++c)
+        for (int r = r0; r < std::min(r0 + kBlock, rows); ++r) to[int64_t{c} * ld_to + r] = from[int64_t{r} * ld_from + c];
+}
+
+template void tile_gemm<float>(Trans, int, int, int, const float*, int, const float*, int, float, float*, int);
+template void tile_gemm<double>(Trans, int, int, int, const double*, int, const double*, int, double, double*, int);
+template void transpose<float>(int, int, const float*, int, float*, int);
+template void transpose<double>(int, int, const double*, int, double*, int);
+
+}  // namespace minicnn
