@@ -141,6 +141,20 @@ def report(figures, scaling, threads):
     return "\n".join(lines)
 
 
+def machine():
+    """The CPU and the kernels OpenBLAS chose for it: OpenBLAS 0.3.21 picks them from the CPU's model, falls
+    back to old ones (Prescott's SSE3) for a model it does not know unless OPENBLAS_CORETYPE names others,
+    and the bare sgemm that the efficiency divides by is only as fast as those kernels."""
+    import ctypes
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 "unknown")
+    openblas = ctypes.CDLL("libopenblas.so.0")
+    openblas.openblas_get_corename.restype = ctypes.c_char_p
+    core = openblas.openblas_get_corename().decode()
+    return {"cpu": model, "cores": os.cpu_count(), "openblas_core": core,
+            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("speed_bench")
@@ -150,8 +164,11 @@ def main():
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     figures, scaling, threads = measure(args)
+    where = machine()
+    print(f"Machine: {where['cpu']}, {where['cores']} cores; OpenBLAS kernels: {where['openblas_core']} "
+          f"(OPENBLAS_CORETYPE={where['openblas_coretype'] or 'not set'})\n")
     print(report(figures, scaling, threads))
-    everything = dict(figures, scaling=scaling)
+    everything = dict(figures, scaling=scaling, machine=where)
     print("\n```json\n" + json.dumps(everything, indent=1) + "\n```")
     if args.json:
         with open(args.json, "w") as f:
