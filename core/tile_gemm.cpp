@@ -71,6 +71,22 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
 }
 
 template <typename T>
+T dot(const T* a, const T* b, int n) {
+  using S = Simd<T>;
+  constexpr int L = S::lanes;
+  typename S::Vec sums[4] = {};  // four sums, so that a step's multiply-adds do not wait for each other
+  int i = 0;
+  for (; i + 4 * L <= n; i += 4 * L)
+    for (int v = 0; v < 4; ++v) sums[v] += S::load(a + i + v * L) * S::load(b + i + v * L);
+  for (; i + L <= n; i += L) sums[0] += S::load(a + i) * S::load(b + i);
+  const typename S::Vec total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+  T sum = 0;
+  for (int l = 0; l < L; ++l) sum += total[l];
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+template <typename T>
 void transpose(int rows, int cols, const T* from, int ld_from, T* to, int ld_to) {
   constexpr int kBlock = 16;
   for (int r0 = 0; r0 < rows; r0 += kBlock)
@@ -81,6 +97,8 @@ void transpose(int rows, int cols, const T* from, int ld_from, T* to, int ld_to)
 
 template void tile_gemm<float>(Trans, int, int, int, const float*, int, const float*, int, float, float*, int);
 template void tile_gemm<double>(Trans, int, int, int, const double*, int, const double*, int, double, double*, int);
+template float dot<float>(const float*, const float*, int);
+template double dot<double>(const double*, const double*, int);
 template void transpose<float>(int, int, const float*, int, float*, int);
 template void transpose<double>(int, int, const double*, int, double*, int);
 

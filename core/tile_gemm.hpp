@@ -15,6 +15,11 @@ namespace minicnn {
 template <typename T>
 void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc);
 
+// Σ_i a[i]·b[i] over n entries, on vectors (the entries past the last whole vector one by one): the
+// linear layer's forward for a few images, each unit's row of W read once.
+template <typename T>
+T dot(const T* a, const T* b, int n);
+
 // to[c, r] = from[r, c] for a matrix from [rows, cols] (rows ld_from apart) into to [cols, rows] (rows ld_to
 // apart): the operands a GEMM wants turned, in blocks of 16x16 so that both sides stay in the cache.
 template <typename T>

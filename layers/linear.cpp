@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/blas.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/tile_gemm.hpp"
@@ -60,7 +59,7 @@ void Linear<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   // From kTileLeastBatch images on, through the register tile's GEMM (core/tile_gemm.hpp), turned so that
   // W's rows are its packed A:
   //   Yᵀ[outs, N] = W[outs, IN] · Xᵀ[IN, N]   (M = outs, N = N, K = IN),  then y[n, o] = b[o] + Yᵀ[o, n]
-  // Below, OpenBLAS's, into y made the bias first.
+  // Below, unit by unit, each row of W read once, while the few images stay in the core's cache.
   const int blocks = gemm_blocks(num_threads(), int64_t{batch} * IN * OUT);
   const bool tiled = batch >= kTileLeastBatch;
   if (tiled) {
@@ -79,11 +78,11 @@ void Linear<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
           for (int64_t o = b.begin; o < b.end; ++o) y[int64_t{n} * OUT + o] += bias_.value[o];
       return;
     }
-    //   Y[:, outs] = b[outs] + X[N,IN] · Wᵀ[IN,outs]   (M = N, N = outs, K = IN)
-    for (int n = 0; n < batch; ++n)
-      for (int64_t o = b.begin; o < b.end; ++o) y[int64_t{n} * OUT + o] = options_.bias ? bias_.value[o] : T(0);
-    gemm_strided(Trans::No, Trans::Yes, batch, outs, IN, T(1), x.data(), IN, weight_.value.data() + b.begin * IN, IN,
-                 T(1), y.data() + b.begin, OUT);
+    //   y[n, o] = b[o] + W[o,:] · x[n,:]
+    for (int64_t o = b.begin; o < b.end; ++o)
+      for (int n = 0; n < batch; ++n)
+        y[int64_t{n} * OUT + o] = (options_.bias ? bias_.value[o] : T(0)) +
+                                  dot(weight_.value.data() + o * IN, x.data() + int64_t{n} * IN, IN);
   }, std::max(OUT / blocks, 1));
 }
 

@@ -32,7 +32,8 @@ class Linear : public Layer<T> {
   Param<T>& bias() { return bias_; }      // [OUT]
 
   // The forward's batches from this size on go through the register tile's GEMM (core/tile_gemm.hpp), the
-  // backward's always: the forward packs W, OUT·IN moves, 1/N of its multiply-adds.
+  // backward's always: the forward packs W, OUT·IN moves, 1/N of its multiply-adds. Smaller batches take a
+  // dot product per unit and image.
   static constexpr int kTileLeastBatch = 16;
 
  private:

@@ -122,3 +122,23 @@ TEST_CASE("tile_gemm equals the triple loop for A and Aᵀ, beta 0 and 1, every 
             check_tile_gemm<double>(ta, M, N, K, beta, rng);
           }
 }
+
+TEST_CASE("dot equals the sum of products for every length up to 4 vectors and past, float and double") {
+  Rng rng(124);
+  for (int n = 0; n <= 80; ++n) {
+    INFO("n " << n);
+    const Tensor<double> a = test::random_tensor<double>(Shape{std::max(n, 1)}, rng);
+    const Tensor<double> b = test::random_tensor<double>(Shape{std::max(n, 1)}, rng);
+    Tensor<float> af(a.shape()), bf(b.shape());
+    for (int i = 0; i < a.numel(); ++i) af[i] = float(a[i]), bf[i] = float(b[i]);
+    // The sums in double of the float entries' products too: the float dot is within n·ε of that.
+    double exact = 0, magnitude = 0, exact_f = 0, magnitude_f = 0;
+    for (int i = 0; i < n; ++i) {
+      exact += a[i] * b[i], magnitude += std::abs(a[i] * b[i]);
+      exact_f += double(af[i]) * double(bf[i]), magnitude_f += std::abs(double(af[i]) * double(bf[i]));
+    }
+    CHECK(std::abs(dot(a.data(), b.data(), n) - exact) <= (n + 1) * std::numeric_limits<double>::epsilon() * magnitude);
+    CHECK(std::abs(dot(af.data(), bf.data(), n) - exact_f) <= (n + 1) * std::numeric_limits<float>::epsilon() * magnitude_f);
+  }
+}
+
