@@ -32,7 +32,7 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
   w.row_offsets.resize(K);
   w.tail_offsets.resize(K);
   for (int k = 0; k < K; ++k) w.row_offsets[k] = int64_t{k} * ldb, w.tail_offsets[k] = int64_t{k} * L;
-  w.vector_offsets.resize(std::max(whole, 1));
+  w.vector_offsets.resize(whole);
   for (int q = 0; q < whole; ++q) w.vector_offsets[q] = int64_t{q} * L;
   if (tail > 0) {
     w.tail.assign(int64_t{K} * L, T(0));

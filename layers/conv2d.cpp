@@ -81,7 +81,6 @@ Shape Conv2d<T>::setup(const Shape& input) {
                                               geometry_.channels};
   const bool winograd_pays = geometry_.channels >= kWinogradLeastChannels && o.out_channels >= kWinogradLeastChannels &&
                              winograd_forward_.tiles_h() * winograd_forward_.tiles_w() >= kWinogradLeastTiles;
-  const DirectConv<T> direct(geometry_, o.out_channels);
   if (o.algorithm != ConvAlgorithm::Auto)
     algorithm_ = o.algorithm;
   else if (winograd_applies && winograd_pays)
@@ -92,7 +91,7 @@ Shape Conv2d<T>::setup(const Shape& input) {
                                                                                   : ConvAlgorithm::Im2col;
   }
   if (algorithm_ == ConvAlgorithm::Direct) {
-    direct_ = direct;
+    direct_ = DirectConv<T>(geometry_, o.out_channels);
     direct_channels_in_lanes_ = geometry_.col_cols() < kDirectLeastPixels;
   }
   workspaces_.clear();  // sized for the geometry at first use
