@@ -8,20 +8,25 @@
 //   x_t[i, j] = xpad[c, i·sh + u·dh, j·sw + v·dw]      (xpad: the image inside its padding of zeros)
 // so that the correlation is   y[o, i, j] = b[o] + Σ_t W[o, t] · x_t[i, j].
 //
-// Along an output row, x_t reads every sw-th pixel of a row of xpad. Split xpad into its sh·sw phases,
-//   phase[c, a, b][i, j] = xpad[c, i·sh + a, j·sw + b]        (0 <= a < sh, 0 <= b < sw)
-// and every x_t is a contiguous block of one phase plane:
-//   x_t[i, j] = phase[c, (u·dh) mod sh, (v·dw) mod sw][i + ⌊u·dh / sh⌋, j + ⌊v·dw / sw⌋]
-// One offset per tap then locates x_t, at any stride and dilation. The forward keeps a block of output
-// channels times a few vectors of output pixels in registers and adds every tap into it: the register tile
-// of a GEMM kernel (W as its A matrix, the x_t as its B matrix), reading B from the image with no copy.
+// Copy the image into C·sh·KW planes, each as wide as the output: for a row phase a (0 <= a < sh) and a
+// kernel column v,
+//   plane[c, a, v][i, j] = xpad[c, i·sh + a, j·sw + v·dw]
+// Then every x_t is a contiguous block of one plane, across the ends of its rows too:
+//   x_t[i, j] = plane[c, (u·dh) mod sh, v][i + ⌊u·dh / sh⌋, j]
+// so that one offset per tap locates x_t at any stride and dilation, and a vector of x_t holds the next
+// `lanes` output pixels wherever the output rows end: every lane is an output. (Planes of the padded rows
+// themselves, one offset per tap too, leave the lanes past a row's end empty: half of an AVX-512 vector
+// for LeNet's 8-pixel conv2 rows.) The planes take KW/sw times the image's values. The forward keeps a
+// block of output channels times a few vectors of output pixels in registers and adds every tap into it:
+// the register tile of a GEMM kernel (W as its A matrix, the x_t as its B matrix), reading B from the
+// planes with no further copy.
 //
 // The weight gradient is the same sum turned round, a dot product per weight over the output pixels:
 //   dW[o, t] += Σ_{i,j} dy[o, i, j] · x_t[i, j]
 // kept in registers for a block of channels times a block of taps, lane by lane over the pixel vectors; or,
 // for images of few pixels, with the output channels in the lanes. The input gradient is the forward's
 // adjoint: each tap's share Σ_o W[o, t] · dy[o, i, j] (the forward's register tile again, with taps for rows
-// and channels to sum over) is added back into the phase planes where x_t was read, and the planes into dx.
+// and channels to sum over) is added back into the planes where x_t was read, and the planes into dx.
 #include <cstdint>
 #include <vector>
 
@@ -43,31 +48,31 @@ class DirectConv {
   enum class Pass { Forward, InputGradient };
 
   // The sizes of the buffers the calls below take, in elements.
-  int64_t phases_size() const { return phases_size_; }
-  int pixel_vectors() const { return pixel_vectors_; }
+  int64_t planes_size() const { return planes_size_; }
   int64_t packed_weight_size(Pass pass) const;
   int64_t dy_rows_size() const { return int64_t{row_count(out_channels_, kGradientChannels)} * pixel_vectors_ * kLanes; }
 
   // packed = W [OC, K] (forward) or Wᵀ [K, OC] (input gradient), packed for the register tile in blocks of
   // 6 rows (pack_tile_rows, core/register_tile.hpp).
   void pack_weights(const T* weight, Pass pass, T* packed) const;
-  // phases [C, sh, sw, phase_h, phase_w] = the phase planes of image [C, H, W]. Only the entries that
+  // planes = the planes [C, sh, KW, rows, OW] of image [C, H, W], then a vector's worth of zeros that the
+  // last vector of the last plane reads past its end (planes_size() elements in all). Only the entries that
   // sample the image are written: the others, the padding, must be zero already (the same for every image:
   // zero the buffer once).
-  void split_phases(const T* image, T* phases) const;
-  // out [OC, OH, OW] = the correlation of the image whose phases are given, plus bias[o] unless bias is null.
-  void forward(const T* phases, const T* packed, const T* bias, T* out) const;
+  void fill_planes(const T* image, T* planes) const;
+  // out [OC, OH, OW] = the correlation of the image whose planes are given, plus bias[o] unless bias is null.
+  void forward(const T* planes, const T* packed, const T* bias, T* out) const;
 
-  // dy_rows [OC rounded up to kGradientChannels, OH, row_vectors·lanes]: one image's output gradient
-  // dy [OC, OH, OW], each row padded with zeros to whole vectors (the lanes past a row add nothing). That is
-  // dy itself when its rows are whole vectors and its channels whole tiles; else it is made in `scratch`
+  // dy_rows [OC rounded up to kGradientChannels, pixel_vectors·lanes]: one image's output gradient
+  // dy [OC, OH·OW], each channel padded with zeros to whole vectors (the lanes past the output add nothing).
+  // That is dy itself when its channels are whole vectors and whole tiles; else it is made in `scratch`
   // (dy_rows_size() elements).
   const T* output_gradient_rows(const T* dy, T* scratch) const;
   // dweight_lanes [OC, K, lanes] += the sum lane by lane over the pixel vectors q of dy[o, q] · x_t[q], for
-  // the image whose phases are given. The sum across the lanes, dW[o, t] = Σ_l dweight_lanes[o, t, l], is
+  // the image whose planes are given. The sum across the lanes, dW[o, t] = Σ_l dweight_lanes[o, t, l], is
   // left to the caller, to be made once for a batch: made image by image, it took a sixth of this call's
   // time (3.8 against 3.2 µs for a 3x32x32 image, 16 channels, 3x3, stride 2).
-  void weight_gradient(const T* phases, const T* dy_rows, T* dweight_lanes) const;
+  void weight_gradient(const T* planes, const T* dy_rows, T* dweight_lanes) const;
 
   // The same sum for images of few pixels, where the sums across lanes would cost as much as the products:
   // with the output channels in the lanes, each tap's pixel broadcast, nothing to sum across lanes.
@@ -76,10 +81,10 @@ class DirectConv {
   int channels_in_lanes() const { return row_count(out_channels_, 2 * kLanes); }
   int taps_in_rows() const { return static_cast<int>(tap_offsets_.size()); }
   void transpose_output_gradient(const T* dy, T* dy_t) const;
-  void weight_gradient_by_channels(const T* phases, const T* dy_t, T* dweight_t) const;
+  void weight_gradient_by_channels(const T* planes, const T* dy_t, T* dweight_t) const;
   // dx [C, H, W] = Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for
-  // Pass::InputGradient, through the scratch planes dphases (phases_size() elements).
-  void input_gradient(const T* dy_rows, const T* packed, T* dphases, T* dx) const;
+  // Pass::InputGradient, through the scratch planes dplanes (planes_size() elements).
+  void input_gradient(const T* dy_rows, const T* packed, T* dplanes, T* dx) const;
 
  private:
   // Register tiles (16 vector registers): the forward and the input gradient keep kTileRows = 6 rows by 2
@@ -89,22 +94,25 @@ class DirectConv {
 
   ConvGeometry g_;
   int out_channels_ = 0, taps_ = 0;
-  int phase_h_ = 0, phase_w_ = 0;
-  int row_vectors_ = 0;  // vectors of kLanes output pixels per output row (the last one partly past the row)
-  int pixel_vectors_ = 0;  // vectors of output pixels per image: OH · row_vectors_
-  int64_t phases_size_ = 0;
-  std::vector<int64_t> tap_offsets_;    // x_t's first element in the phases, one per tap (0 for the padding
-                                        // taps that round K up to whole tiles)
-  std::vector<int64_t> input_offsets_;  // each pixel vector's first element relative to x_t
-  std::vector<int64_t> dy_offsets_;     // each channel's first element in dy_rows
-  std::vector<int64_t> pixel_offsets_;  // output pixel p's element relative to x_t
-  // The image rows the kernel reaches: the row's first pixel, and its row in phase (c, a, 0) (phase
-  // (c, a, b)'s row is b planes further); their first row_columns_ pixels are read.
+  int pixel_vectors_ = 0;  // vectors of kLanes output pixels per image (the last one partly past the output)
+  int64_t plane_ = 0;      // the values of a plane: rows · OW, rows = OH + ⌊(KH - 1)·dh / sh⌋
+  int64_t planes_size_ = 0;
+  std::vector<int64_t> tap_offsets_;     // x_t's first element in the planes, one per tap (0 for the padding
+                                         // taps that round K up to whole tiles)
+  std::vector<int64_t> input_offsets_;   // pixel vector q's first element relative to x_t: q·kLanes
+  std::vector<int64_t> dy_offsets_;      // each channel's first element in dy_rows
+  // The image rows the kernel reaches: the row's first pixel, and its row in plane (c, a, 0) (plane
+  // (c, a, v)'s row is v planes further).
   struct ImageRow {
     int64_t pixel, plane_row;
   };
   std::vector<ImageRow> image_rows_;
-  int row_columns_ = 0;
+  // For each kernel column v, the columns j of a plane's row that sample the image, [first, first + count),
+  // and the image column that j = first samples; the others are padding.
+  struct ColumnSpan {
+    int first, count, column;
+  };
+  std::vector<ColumnSpan> column_spans_;
 };
 
 }  // namespace minicnn

@@ -128,11 +128,11 @@ void Conv2d<T>::reserve_workspaces(int threads) {
   const int64_t group_columns = int64_t{group_size()} * geometry_.col_cols();
   for (Workspace& w : workspaces_) {
     if (algorithm_ == ConvAlgorithm::Direct) {  // no GEMMs, no im2col matrices
-      if (w.phases.numel() != direct_.phases_size()) {  // its padding is zeroed once (setup clears workspaces_)
-        w.phases.resize(Shape{direct_.phases_size()});
-        w.phases.zero();
+      if (w.planes.numel() != direct_.planes_size()) {  // its padding is zeroed once (setup clears workspaces_)
+        w.planes.resize(Shape{direct_.planes_size()});
+        w.planes.zero();
       }
-      w.dphases.resize(Shape{direct_.phases_size()});
+      w.dplanes.resize(Shape{direct_.planes_size()});
       w.dy_rows.resize(Shape{direct_.dy_rows_size()});
       if (direct_channels_in_lanes_) w.dy_t.resize(Shape{geometry_.col_cols(), direct_.channels_in_lanes()});
       continue;
@@ -178,14 +178,14 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y, const Context&) {
   reserve_workspaces(num_threads());
   const int64_t image_size = x.numel() / std::max<int64_t>(batch, 1);
   if (algorithm_ == ConvAlgorithm::Direct) {
-    // y[o] = b[o] + Σ_t W[o,t] · x_t, image by image, read from the image's phase planes (core/direct_conv.hpp).
+    // y[o] = b[o] + Σ_t W[o,t] · x_t, image by image, read from the image's planes (core/direct_conv.hpp).
     direct_weights_.resize(Shape{direct_.packed_weight_size(DirectConv<T>::Pass::Forward)});
     direct_.pack_weights(weight_.value.data(), DirectConv<T>::Pass::Forward, direct_weights_.data());
     parallel_for(batch, [&](const Block& b) {
-      T* phases = workspaces_[b.thread].phases.data();
+      T* planes = workspaces_[b.thread].planes.data();
       for (int64_t n = b.begin; n < b.end; ++n) {
-        direct_.split_phases(x.data() + n * image_size, phases);
-        direct_.forward(phases, direct_weights_.data(), options_.bias ? bias_.value.data() : nullptr,
+        direct_.fill_planes(x.data() + n * image_size, planes);
+        direct_.forward(planes, direct_weights_.data(), options_.bias ? bias_.value.data() : nullptr,
                         y.data() + n * OC * P);
       }
     });
@@ -273,22 +273,22 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
       return;
     }
     if (algorithm_ == ConvAlgorithm::Direct) {
-      // Image by image, from the image's phase planes and its dy in whole vectors (core/direct_conv.hpp):
+      // Image by image, from the image's planes and its dy in whole vectors (core/direct_conv.hpp):
       // dW[o,t] += Σ_p dy[o,p] · x_t[p] (lane by lane, or with the channels in the lanes for images of few
       // pixels), and dx from the taps' shares Σ_o W[o,t] · dy[o].
       for (int64_t n = b.begin; n < b.end; ++n) {
         const T* image_dy = dy.data() + n * OC * P;
         add_row_sums(image_dy, OC, P, db);  // db[o] += Σ_p dy[o,p]
         const T* dy_rows = direct_.output_gradient_rows(image_dy, w.dy_rows.data());
-        direct_.split_phases(x.data() + n * image_size, w.phases.data());
+        direct_.fill_planes(x.data() + n * image_size, w.planes.data());
         if (direct_channels_in_lanes_) {
           direct_.transpose_output_gradient(image_dy, w.dy_t.data());
-          direct_.weight_gradient_by_channels(w.phases.data(), w.dy_t.data(), dW);
+          direct_.weight_gradient_by_channels(w.planes.data(), w.dy_t.data(), dW);
         } else {
-          direct_.weight_gradient(w.phases.data(), dy_rows, dW);
+          direct_.weight_gradient(w.planes.data(), dy_rows, dW);
         }
         if (!dx.empty())
-          direct_.input_gradient(dy_rows, direct_weights_.data(), w.dphases.data(), dx.data() + n * image_size);
+          direct_.input_gradient(dy_rows, direct_weights_.data(), w.dplanes.data(), dx.data() + n * image_size);
       }
       return;
     }

@@ -18,7 +18,7 @@ namespace minicnn {
 // How the layer computes: Auto takes Winograd's F(2x2, 3x3) for the forward and both gradients where it
 // applies and pays (3x3 kernel, stride 1, no dilation, the same padding of at most 2 on every side, at least
 // kWinogradLeastChannels input and output channels and kWinogradLeastTiles output tiles per image); else the
-// direct convolution where an image's phase planes are small enough to stay in the L1 cache
+// direct convolution where an image is small enough that its planes stay in the core's caches
 // (kDirectMostPaddedElements: the first layers of a network, and small maps such as LeNet's conv2); else
 // the im2col GEMMs. Im2col, Winograd and Direct force one way (Winograd where it applies: setup refuses it
 // elsewhere).
@@ -68,12 +68,12 @@ class Conv2d : public Layer<T> {
  private:
   // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
   static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 49;
-  // The direct convolution reads every tap from the phase planes of an image: they should stay in the
-  // core's L1 cache (32 KB or more) with the weights. The planes hold the padded image. Its weight gradient
+  // The direct convolution reads every tap from the planes of an image, KW/sw shifted copies of it: they
+  // should stay in the core's L1 or L2 cache with the weights, and the padded image bounds them. Its weight gradient
   // sums each weight's products lane by lane and then across the lanes; with fewer output pixels than
   // kDirectLeastPixels (32 vectors of 8), the sums across the lanes cost as much as the products, and the
-  // output channels go in the lanes instead. Both are counted before rows are rounded up to whole vectors,
-  // so that the choice does not depend on the vector width.
+  // output channels go in the lanes instead. Both are counted in values, not vectors, so that the choice
+  // does not depend on the vector width.
   static constexpr int64_t kDirectMostPaddedElements = 4096;  // 16 KB of floats
   static constexpr int kDirectLeastPixels = 256;
   static constexpr int kGroupColumns = 256;
@@ -85,8 +85,8 @@ class Conv2d : public Layer<T> {
     Tensor<T> dcols;    // [C·KH·KW, G·OH·OW]: their gradient (im2col layers)
     Tensor<T> outputs;  // [OC, G·OH·OW]: a group's outputs (forward) or output gradients (backward)
     WinogradWorkspace<T> winograd;
-    Tensor<T> phases;   // the direct convolution's phase planes of one image
-    Tensor<T> dphases;  // their gradient
+    Tensor<T> planes;   // the direct convolution's planes of one image
+    Tensor<T> dplanes;  // their gradient
     Tensor<T> dy_rows;  // one image's dy, its rows padded to whole vectors
     Tensor<T> dy_t;     // one image's dyᵀ, for the weight gradient with the channels in the lanes
   };

@@ -421,9 +421,10 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
 // The direct convolution (core/direct_conv.hpp) computes tiles of 6 output channels by 2 vectors of output
 // pixels, and weight gradients in tiles of 2 channels by 6 taps (images of 32 pixel vectors or more: in
 // float the first and the last case) or of 6 taps by 2 vectors of channels (the others), reading each tap
-// from the image's phase planes. These geometries end their channels, taps, rows and vectors inside a tile,
-// at strides 1 to 3 with dilation: the forward against the definition, the gradients against finite
-// differences, at 1 and 2 threads.
+// from the image's planes. These geometries end their channels, taps, rows and vectors inside a tile,
+// at strides 1 to 3 with dilation, and copy rows into the planes at stride 2 by whole vectors (from the
+// even or the odd lanes): the forward against the definition, the gradients against finite differences, at
+// 1 and 2 threads.
 TEST_CASE("conv2d's direct convolution: the forward and the gradients are right where its tiles end early") {
   struct Case {
     ConvGeometry geometry;
@@ -432,7 +433,9 @@ TEST_CASE("conv2d's direct convolution: the forward and the gradients are right 
   // C, H, W, KH, KW, sh, sw, ph, pw, dh, dw
   for (const Case& k : {Case{{1, 18, 18, 3, 3, 1, 1, 0, 0, 1, 1}, 6},     // one tile of channels; 16x16 outputs
                         Case{{3, 12, 21, 5, 3, 1, 1, 2, 1, 1, 1}, 13},    // 13 = 2·6 + 1 channels; OW = 21
-                        Case{{2, 11, 20, 3, 3, 2, 2, 1, 1, 1, 1}, 7},     // stride 2: 4 phases; OW = 10
+                        Case{{2, 11, 20, 3, 3, 2, 2, 1, 1, 1, 1}, 7},     // stride 2: 2 row phases; OW = 10
+                        Case{{1, 9, 64, 3, 3, 2, 2, 1, 1, 1, 1}, 7},      // stride 2 by vectors to the row's end
+                        Case{{2, 5, 31, 1, 1, 2, 2, 0, 0, 1, 1}, 3},      // ... and an odd row: 1x1, OW = 16
                         Case{{1, 17, 16, 2, 3, 3, 2, 0, 2, 1, 1}, 5},     // strides 3x2
                         Case{{2, 13, 13, 3, 2, 1, 2, 1, 0, 2, 3}, 9},     // dilation 2x3
                         Case{{3, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1}, 12},      // 1x1: 3 taps, 8x8 outputs
