@@ -70,20 +70,35 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
   }
 }
 
-template <typename T>
-T dot(const T* a, const T* b, int n) {
+// Σ_i term(i) over n entries, with vector(i) the terms [i, i + lanes) and term(i) one of them: on four
+// vectors of sums, so that a step's additions do not wait for each other (the entries past the last whole
+// vector one by one).
+template <typename T, typename Vector, typename Term>
+T vector_sum(int64_t n, Vector vector, Term term) {
   using S = Simd<T>;
   constexpr int L = S::lanes;
-  typename S::Vec sums[4] = {};  // four sums, so that a step's multiply-adds do not wait for each other
-  int i = 0;
+  typename S::Vec sums[4] = {};
+  int64_t i = 0;
   for (; i + 4 * L <= n; i += 4 * L)
-    for (int v = 0; v < 4; ++v) sums[v] += S::load(a + i + v * L) * S::load(b + i + v * L);
-  for (; i + L <= n; i += L) sums[0] += S::load(a + i) * S::load(b + i);
+    for (int v = 0; v < 4; ++v) sums[v] += vector(i + v * L);
+  for (; i + L <= n; i += L) sums[0] += vector(i);
   const typename S::Vec total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
   T sum = 0;
   for (int l = 0; l < L; ++l) sum += total[l];
-  for (; i < n; ++i) sum += a[i] * b[i];
+  for (; i < n; ++i) sum += term(i);
   return sum;
+}
+
+template <typename T>
+T dot(const T* a, const T* b, int n) {
+  using S = Simd<T>;
+  return vector_sum<T>(
+      n, [&](int64_t i) { return S::load(a + i) * S::load(b + i); }, [&](int64_t i) { return a[i] * b[i]; });
+}
+
+template <typename T>
+T sum(const T* a, int64_t n) {
+  return vector_sum<T>(n, [&](int64_t i) { return Simd<T>::load(a + i); }, [&](int64_t i) { return a[i]; });
 }
 
 template <typename T>
@@ -98,6 +113,8 @@ void transpose(int rows, int cols, const T* from, int ld_from, T* to, int ld_to)
 template void tile_gemm<float>(Trans, int, int, int, const float*, int, const float*, int, float, float*, int);
 template void tile_gemm<double>(Trans, int, int, int, const double*, int, const double*, int, double, double*, int);
 template float dot<float>(const float*, const float*, int);
+template float sum<float>(const float*, int64_t);
+template double sum<double>(const double*, int64_t);
 template double dot<double>(const double*, const double*, int);
 template void transpose<float>(int, int, const float*, int, float*, int);
 template void transpose<double>(int, int, const double*, int, double*, int);

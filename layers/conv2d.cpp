@@ -5,6 +5,7 @@
 #include "core/blas.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "core/tile_gemm.hpp"
 
 namespace minicnn {
 namespace {
@@ -19,12 +20,7 @@ void for_each_group(int64_t begin, int64_t end, int group, Body body) {
 // sums[r] += Σ_c matrix[r, c] for the rows of matrix [rows, columns].
 template <typename T>
 void add_row_sums(const T* matrix, int rows, int64_t columns, T* sums) {
-  for (int r = 0; r < rows; ++r) {
-    T sum = 0;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t c = 0; c < columns; ++c) sum += matrix[r * columns + c];
-    sums[r] += sum;
-  }
+  for (int r = 0; r < rows; ++r) sums[r] += sum(matrix + r * columns, columns);
 }
 
 // The blocks' shares [count, rows·row_length], summed into the first in block order for every entry,

@@ -142,3 +142,17 @@ TEST_CASE("dot equals the sum of products for every length up to 4 vectors and p
   }
 }
 
+TEST_CASE("sum equals the sum of the entries for every length up to 4 vectors and past, float and double") {
+  Rng rng(125);
+  for (int n = 0; n <= 80; ++n) {
+    INFO("n " << n);
+    const Tensor<double> a = test::random_tensor<double>(Shape{std::max(n, 1)}, rng);
+    Tensor<float> af(a.shape());
+    for (int i = 0; i < a.numel(); ++i) af[i] = float(a[i]);
+    double exact = 0, magnitude = 0, exact_f = 0;
+    for (int i = 0; i < n; ++i) exact += a[i], magnitude += std::abs(a[i]), exact_f += double(af[i]);
+    CHECK(std::abs(sum(a.data(), n) - exact) <= (n + 1) * std::numeric_limits<double>::epsilon() * magnitude);
+    CHECK(std::abs(sum(af.data(), n) - exact_f) <= (n + 1) * std::numeric_limits<float>::epsilon() * magnitude);
+  }
+}
+
