@@ -146,22 +146,19 @@ void DirectConv<T>::forward(const T* planes, const T* packed, const T* bias, T* 
   using S = Simd<T>;
   const int P = g_.out_h() * g_.out_w();
   // Y[o, q] = b[o] + Σ_t W[o, t] · x_t[q], a tile of 6 channels by V pixel vectors at a time.
-  for (int first_channel = 0; first_channel < out_channels_; first_channel += kTileRows)
-    for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
-      constexpr int V = decltype(width)::value;
-      typename S::Vec acc[kTileRows][V];
-      for (int r = 0; r < kTileRows; ++r) {
-        const int o = first_channel + r;
-        for (int v = 0; v < V; ++v) acc[r][v] = S::splat(bias != nullptr && o < out_channels_ ? bias[o] : T(0));
-      }
-      register_tile<T, V>(packed + int64_t{first_channel} * taps_, taps_, planes, tap_offsets_.data(),
-                          &input_offsets_[q], acc);
-      for (int v = 0; v < V; ++v) {
-        const int p = (q + v) * kLanes;
-        for (int r = 0; r < kTileRows && first_channel + r < out_channels_; ++r)
-          S::store(out + int64_t{first_channel + r} * P + p, acc[r][v], std::min(kLanes, P - p));
-      }
-    });
+  for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
+    for (int first_channel = 0; first_channel < out_channels_; first_channel += kTileRows)
+      register_tile<T, decltype(width)::value>(
+          packed + int64_t{first_channel} * taps_, taps_, planes, tap_offsets_.data(), &input_offsets_[q],
+          [&](int r, int) {
+            const int o = first_channel + r;
+            return S::splat(bias != nullptr && o < out_channels_ ? bias[o] : T(0));
+          },
+          [&](int r, int v, typename S::Vec y) {
+            const int p = (q + v) * kLanes;
+            if (first_channel + r < out_channels_) S::store(out + int64_t{first_channel + r} * P + p, y, std::min(kLanes, P - p));
+          });
+  });
 }
 
 template <typename T>
@@ -250,15 +247,11 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dplanes
   // are there: they add nothing to the plane they reach into.)
   for (int first_tap = 0; first_tap < taps_; first_tap += kTileRows)
     for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
-      constexpr int V = decltype(width)::value;
-      typename S::Vec acc[kTileRows][V] = {};
-      register_tile<T, V>(packed + int64_t{first_tap} * out_channels_, out_channels_, dy_rows, dy_offsets_.data(),
-                          &input_offsets_[q], acc);
-      for (int r = 0; r < kTileRows && first_tap + r < taps_; ++r)
-        for (int v = 0; v < V; ++v) {
-          T* to = dplanes + tap_offsets_[first_tap + r] + input_offsets_[q + v];
-          S::store(to, S::load(to) + acc[r][v], kLanes);
-        }
+      register_tile<T, decltype(width)::value>(
+          packed + int64_t{first_tap} * out_channels_, out_channels_, dy_rows, dy_offsets_.data(), &input_offsets_[q],
+          zero_start<T>, [&](int r, int v, typename S::Vec dx_t) {
+            if (first_tap + r < taps_) S::add(dplanes + tap_offsets_[first_tap + r] + input_offsets_[q + v], dx_t, kLanes);
+          });
     });
   // dx = the planes' entries added to the pixels they sampled (the adjoint of fill_planes); 0 for the pixels
   // no tap reads, which have no place in the planes. Kernel column by kernel column, so that no row of dx

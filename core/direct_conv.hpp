@@ -87,9 +87,9 @@ class DirectConv {
   void input_gradient(const T* dy_rows, const T* packed, T* dplanes, T* dx) const;
 
  private:
-  // Register tiles (16 vector registers): the forward and the input gradient keep kTileRows = 6 rows by 2
+  // Register tiles: the forward and the input gradient keep kTileRows = 6 rows by up to kTileVectors
   // vectors of pixels (core/register_tile.hpp), the weight gradient 2 channels by 6 taps (or 6 taps by 2
-  // vectors of channels); each loads 8 operands for its 12 multiply-adds.
+  // vectors of channels; each loads 8 operands for its 12 multiply-adds).
   static constexpr int kGradientChannels = 2, kGradientTaps = 6;
 
   ConvGeometry g_;

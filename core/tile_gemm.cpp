@@ -39,7 +39,7 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
     for (int k = 0; k < K; ++k) std::copy_n(B + int64_t{k} * ldb + whole * L, tail, w.tail.data() + int64_t{k} * L);
   }
   // c[0, count) = the first `count` lanes of v, or += them when beta is 1.
-  const auto put = [&](T* c, const typename S::Vec& v, int count) {
+  const auto put = [&](T* c, typename S::Vec v, int count) {
     if (beta == T(0))
       S::store(c, v, count);
     else
@@ -50,13 +50,12 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
   const auto tile = [&](auto width, int first, const T* b, const int64_t* offsets, const int64_t* at, int column,
                         int count) {
     constexpr int V = decltype(width)::value;
-    typename S::Vec acc[kTileRows][V] = {};
-    register_tile<T, V>(w.packed.data() + int64_t{first} * K, K, b, offsets, at, acc);
-    for (int r = 0; r < std::min(kTileRows, M - first); ++r)
-      for (int i = 0; i < V; ++i)
-        put(C + int64_t{first + r} * ldc + column + i * L, acc[r][i], i == V - 1 ? count - (V - 1) * L : L);
+    register_tile<T, V>(w.packed.data() + int64_t{first} * K, K, b, offsets, at, zero_start<T>,
+                        [&](int r, int i, typename S::Vec c) {
+                          if (first + r < M) put(C + int64_t{first + r} * ldc + column + i * L, c, i == V - 1 ? count - (V - 1) * L : L);
+                        });
   };
-  // A panel of B's columns at a time (2 vectors, K deep), through every block of rows: the panel stays in the
+  // A panel of B's columns at a time (kTileVectors vectors, K deep), through every block of rows: the panel stays in the
   // core's cache while packed op(A) streams past it.
   for_each_vector_tile(whole, [&](auto width, int q) {
     constexpr int V = decltype(width)::value;

@@ -245,7 +245,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
     transform_inputs(g, ty0, rows, stride, w);
 
     // M_ξ = U_ξ · V_ξ:  M_ξ[OC, tiles] = U_ξ[OC, C] · V_ξ[C, tiles]   (M = OC, N = tiles, K = C), in register
-    // tiles of 6 output channels by 2 vectors of tiles, U_ξ packed for them. The lanes past the chunk's
+    // tiles of 6 output channels by kTileVectors vectors of tiles, U_ξ packed for them. The lanes past the chunk's
     // tiles compute what V holds there, into entries of M that are never read.
     const int tile_vectors = row_count(rows * TW, S::lanes) / S::lanes;
     for (int xi = 0; xi < kWinogradPositions; ++xi) {
@@ -254,11 +254,9 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
       T* m = w.M.data() + xi * m_stride;
       for (int first = 0; first < OC; first += kTileRows)
         for_each_vector_tile(tile_vectors, [&](auto width, int q) {
-          constexpr int V = decltype(width)::value;
-          typename S::Vec acc[kTileRows][V] = {};
-          register_tile<T, V>(u + int64_t{first} * C, C, v, w.row_offsets.data(), &w.vector_offsets[q], acc);
-          for (int r = 0; r < kTileRows; ++r)
-            for (int i = 0; i < V; ++i) S::store(m + int64_t{first + r} * stride + (q + i) * S::lanes, acc[r][i], S::lanes);
+          register_tile<T, decltype(width)::value>(
+              u + int64_t{first} * C, C, v, w.row_offsets.data(), &w.vector_offsets[q], zero_start<T>,
+              [&](int r, int i, typename S::Vec mv) { S::store(m + int64_t{first + r} * stride + (q + i) * S::lanes, mv, S::lanes); });
         });
     }
 
@@ -330,21 +328,19 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
         output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + packed_index(o, (ty - ty0) * TW, tiles), z_stride);
       }
     // S_ξ += Z_ξ · V_ξᵀ:  S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C]   (M = OC, N = C, K = tiles), in
-    // register tiles of 6 output channels by 2 vectors of channels.
+    // register tiles of 6 output channels by kTileVectors vectors of channels.
     for (int xi = 0; xi < kWinogradPositions; ++xi) {
       const T* z = w.M.data() + xi * z_stride;
       const T* v = w.V.data() + xi * v_stride;
       T* s = S + int64_t{xi} * OC * C;
       for (int first = 0; first < OC; first += kTileRows)
         for_each_vector_tile(C_vectors, [&](auto width, int q) {
-          constexpr int V = decltype(width)::value;
-          typename Vectors::Vec acc[kTileRows][V] = {};
-          register_tile<T, V>(z + int64_t{first} * tiles, tiles, v, w.row_offsets.data(), &w.vector_offsets[q], acc);
-          for (int r = 0; r < kTileRows && first + r < OC; ++r)
-            for (int i = 0; i < V; ++i) {
-              const int c = (q + i) * Vectors::lanes;
-              Vectors::add(s + int64_t{first + r} * C + c, acc[r][i], std::min(Vectors::lanes, C - c));
-            }
+          register_tile<T, decltype(width)::value>(
+              z + int64_t{first} * tiles, tiles, v, w.row_offsets.data(), &w.vector_offsets[q], zero_start<T>,
+              [&](int r, int i, typename Vectors::Vec sv) {
+                const int c = (q + i) * Vectors::lanes;
+                if (first + r < OC) Vectors::add(s + int64_t{first + r} * C + c, sv, std::min(Vectors::lanes, C - c));
+              });
         });
     }
   }

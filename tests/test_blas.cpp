@@ -107,14 +107,15 @@ TEST_CASE("gemm takes the leading dimensions of contiguous matrices from the sha
     }
 }
 
-// The register tile's GEMM: rows in blocks of 6 and columns in tiles of 2 vectors (16 floats or 8 doubles
-// each on AVX-512, 8 or 4 on AVX), so the sizes end inside a block, a tile, a vector, or on their edges;
-// the columns past the last whole vector come from a padded copy of B. K = 0 leaves beta·C.
+// The register tile's GEMM: rows in blocks of 6 and columns in tiles of kTileVectors vectors, then 2 and 1
+// (vectors of 16 floats or 8 doubles on AVX-512, 8 or 4 on AVX), so the sizes end inside a block, a tile, a
+// vector, or on their edges; the columns past the last whole vector come from a padded copy of B. K = 0
+// leaves beta·C.
 TEST_CASE("tile_gemm equals the triple loop for A and Aᵀ, beta 0 and 1, every way the sizes end") {
   Rng rng(123);
   for (Trans ta : {Trans::No, Trans::Yes})
     for (int M : {1, 5, 6, 7, 13})
-      for (int N : {1, 3, 4, 8, 15, 16, 17, 33, 40, 48})
+      for (int N : {1, 3, 4, 8, 15, 16, 17, 33, 40, 48, 64, 117})
         for (int K : {0, 1, 9, 64})
           for (double beta : {0.0, 1.0}) {
             INFO("transposed " << (ta == Trans::Yes) << ", M " << M << " N " << N << " K " << K << ", beta " << beta);

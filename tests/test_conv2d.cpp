@@ -418,9 +418,9 @@ TEST_CASE("conv2d with Winograd's F(2x2, 3x3): the forward and the gradients are
   CHECK_FALSE(picks_winograd(32, 16, 3, 1, 3));  // padding 3: its input gradient would need a padding of -1
 }
 
-// The direct convolution (core/direct_conv.hpp) computes tiles of 6 output channels by 2 vectors of output
-// pixels, and weight gradients in tiles of 2 channels by 6 taps (images of 32 pixel vectors or more: in
-// float the first and the last case) or of 6 taps by 2 vectors of channels (the others), reading each tap
+// The direct convolution (core/direct_conv.hpp) computes tiles of 6 output channels by 4, 2 or 1 vectors
+// of output pixels, and weight gradients in tiles of 2 channels by 6 taps (images of 256 pixels or more:
+// the first and the last case) or of 6 taps by 2 vectors of channels (the others), reading each tap
 // from the image's planes. These geometries end their channels, taps, rows and vectors inside a tile,
 // at strides 1 to 3 with dilation, and copy rows into the planes at stride 2 by whole vectors (from the
 // even or the odd lanes): the forward against the definition, the gradients against finite differences, at
