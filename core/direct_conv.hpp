@@ -88,9 +88,10 @@ class DirectConv {
 
  private:
   // Register tiles: the forward and the input gradient keep kTileRows = 6 rows by up to kTileVectors
-  // vectors of pixels (core/register_tile.hpp), the weight gradient 2 channels by 6 taps (or 6 taps by 2
-  // vectors of channels; each loads 8 operands for its 12 multiply-adds).
-  static constexpr int kGradientChannels = 2, kGradientTaps = 6;
+  // vectors of pixels (core/register_tile.hpp), the weight gradient kTileVectors channels by 6 taps (as many
+  // sums: 4 + 6 loads for 24 multiply-adds on AVX-512, 2 + 6 for 12 on AVX), or 6 taps by 2 vectors of
+  // channels.
+  static constexpr int kGradientChannels = kTileVectors, kGradientTaps = 6;
 
   ConvGeometry g_;
   int out_channels_ = 0, taps_ = 0;
