@@ -1,7 +1,6 @@
 #include "core/direct_conv.hpp"
 
 #include <algorithm>
-#include <utility>
 
 #include "core/register_tile.hpp"
 
@@ -28,8 +27,8 @@ int for_each_pair_vector(int count, int lanes, int before, int after, Vector vec
 
 // to[j] = from[j·stride] for j < count: a row of a plane, from a row of the image (before and after: as
 // for for_each_pair_vector).
-template <typename T, size_t... lane>
-void gather_row(const T* from, int stride, int count, int before, int after, T* to, std::index_sequence<lane...>) {
+template <typename T>
+void gather_row(const T* from, int stride, int count, int before, int after, T* to) {
   using S = Simd<T>;
   if (stride == 1) {
 #pragma omp simd
@@ -41,17 +40,15 @@ void gather_row(const T* from, int stride, int count, int before, int after, T* 
     j = for_each_pair_vector(count, S::lanes, before, after, [&](int first, int shift) {
       const T* p = from + 2 * first - shift;
       const typename S::Vec a = S::load(p), b = S::load(p + S::lanes);
-      const typename S::Vec even = __builtin_shufflevector(a, b, 2 * lane...);
-      const typename S::Vec odd = __builtin_shufflevector(a, b, 2 * lane + 1 ...);
-      S::store(to + first, shift == 0 ? even : odd, S::lanes);
+      S::store(to + first, shift == 0 ? S::even(a, b) : S::odd(a, b), S::lanes);
     });
   for (; j < count; ++j) to[j] = from[int64_t{j} * stride];
 }
 
 // Its adjoint, to[j·stride] += from[j] for j < count: at stride 2 each vector between zeros, added to the
 // 2·lanes values from to + 2·j (or from one before).
-template <typename T, size_t... lane>
-void scatter_add_row(const T* from, int stride, int count, int before, int after, T* to, std::index_sequence<lane...>) {
+template <typename T>
+void scatter_add_row(const T* from, int stride, int count, int before, int after, T* to) {
   using S = Simd<T>;
   constexpr int L = S::lanes;
   if (stride == 1) {
@@ -65,8 +62,8 @@ void scatter_add_row(const T* from, int stride, int count, int before, int after
       const typename S::Vec v = S::load(from + first), zero = {};
       const typename S::Vec even = shift == 0 ? v : zero, odd = shift == 0 ? zero : v;  // interleaved
       T* p = to + 2 * first - shift;
-      S::add(p, __builtin_shufflevector(even, odd, (lane % 2) * L + lane / 2 ...), L);
-      S::add(p + L, __builtin_shufflevector(even, odd, (lane % 2) * L + (L + lane) / 2 ...), L);
+      S::add(p, S::interleave_first(even, odd), L);
+      S::add(p + L, S::interleave_last(even, odd), L);
     });
   for (; j < count; ++j) to[int64_t{j} * stride] += from[j];
 }
@@ -137,7 +134,7 @@ void DirectConv<T>::fill_planes(const T* image, T* planes) const {
     const ColumnSpan& span = column_spans_[v];
     for (const ImageRow& row : image_rows_)
       gather_row(image + row.pixel + span.column, g_.stride_w, span.count, span.column, g_.width - span.column,
-                 planes + row.plane_row + v * plane_ + span.first, std::make_index_sequence<kLanes>());
+                 planes + row.plane_row + v * plane_ + span.first);
   }
 }
 
@@ -261,7 +258,7 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dplanes
     const ColumnSpan& span = column_spans_[v];
     for (const ImageRow& row : image_rows_)
       scatter_add_row(dplanes + row.plane_row + v * plane_ + span.first, g_.stride_w, span.count, span.column,
-                      g_.width - span.column, dx + row.pixel + span.column, std::make_index_sequence<kLanes>());
+                      g_.width - span.column, dx + row.pixel + span.column);
   }
 }
 

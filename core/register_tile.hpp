@@ -47,6 +47,12 @@ struct Simd {
   static Vec splat(T s, std::index_sequence<lane...>) {
     return Vec{((void)lane, s)...};
   }
+  // Of the 2·lanes values of a and then b: the even ones, and the odd ones (a row's columns 2·j and 2·j + 1).
+  static Vec even(Vec a, Vec b) { return even(a, b, std::make_index_sequence<lanes>()); }
+  static Vec odd(Vec a, Vec b) { return odd(a, b, std::make_index_sequence<lanes>()); }
+  // Their inverse: a and b interleaved, a0 b0 a1 b1 ..., its first `lanes` values and its last.
+  static Vec interleave_first(Vec a, Vec b) { return interleave<0>(a, b, std::make_index_sequence<lanes>()); }
+  static Vec interleave_last(Vec a, Vec b) { return interleave<lanes>(a, b, std::make_index_sequence<lanes>()); }
   // p[0, count) += the first `count` lanes of v.
   static void add(T* p, Vec v, int count) {
     if (count == lanes) {
@@ -78,6 +84,18 @@ struct Simd {
     Lanes part;
     std::memcpy(part.value, &v, sizeof v);
     return part;
+  }
+  template <size_t... lane>
+  static Vec even(Vec a, Vec b, std::index_sequence<lane...>) {
+    return __builtin_shufflevector(a, b, 2 * lane...);
+  }
+  template <size_t... lane>
+  static Vec odd(Vec a, Vec b, std::index_sequence<lane...>) {
+    return __builtin_shufflevector(a, b, 2 * lane + 1 ...);
+  }
+  template <int first, size_t... lane>  // values first to first + lanes of the interleaving
+  static Vec interleave(Vec a, Vec b, std::index_sequence<lane...>) {
+    return __builtin_shufflevector(a, b, ((first + lane) % 2) * lanes + (first + lane) / 2 ...);
   }
 };
 

@@ -55,12 +55,15 @@ void output_tiles(const T* m, int64_t m_stride, int count, T b, T* y0, T* y1) {
   }
 }
 
-// The image inside its zeros, large enough that every tile reads a whole 4x4 input: no bounds checks later.
-// Each entry is written once: the image's rows between their zeros, and the rows of zeros above and below.
+// The image inside its zeros, [C, PH, PW], large enough that every tile reads a whole 4x4 input: no bounds
+// checks later; then 2·lanes zeros that transform_inputs' vectors read past the last row. Each entry is
+// written once: the image's rows between their zeros, and the rows of zeros above and below.
 template <typename T>
 void pad_image(const WinogradGeometry& g, const T* image, Tensor<T>& padded) {
   const int PH = 2 * g.tiles_h() + 2, PW = 2 * g.tiles_w() + 2;
-  padded.resize(Shape{g.channels, PH, PW});
+  const int64_t size = int64_t{g.channels} * PH * PW;
+  padded.resize(Shape{size + 2 * Simd<T>::lanes});
+  std::fill_n(padded.data() + size, 2 * Simd<T>::lanes, T(0));
   const int right = PW - g.pad - g.width;  // zeros right of a row (the last tile column may reach past it)
   for (int c = 0; c < g.channels; ++c) {
     T* plane = padded.data() + int64_t{c} * PH * PW;
@@ -98,35 +101,42 @@ struct InputTransform {
       : v0(x0 - x2), v1(x1 + x2), v2(x2 - x1), v3(x1 - x3) {}
 };
 
-// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C, stride] (tile
-// t = (ty - ty0)·TW + tx; the entries past rows·TW are not written), from the padded image in w.padded.
-// First Bᵀ d, on whole rows of the padded image at once (the 4 rows of a tile row's inputs combine alike
-// for every tile), then (Bᵀ d) B, the same on the columns of each tile: entries 2·tx to 2·tx + 3 of those
-// rows.
+// V = Bᵀ d B for every channel and every tile of tile rows [ty0, ty0 + rows), into w.V [16, C·stride + lanes]
+// (V_ξ[c, t] at ξ·(C·stride + lanes) + c·stride + t, tile t = (ty - ty0)·TW + tx), from the padded image in
+// w.padded, a vector of tiles at a time: first d B on each of a tile row's 4 input rows (entries 2·tx to
+// 2·tx + 3 of the row, the even and odd lanes of two pairs of vectors), then Bᵀ (d B) on those 4 rows, all
+// in registers. Reading straight from the image, and never from values just stored, spares the waits of
+// loads that span earlier stores (a pass through a row buffer took 63% of this function's time). Each
+// vector is stored whole: the lanes past a tile row go to the next row's tiles, which overwrite them after,
+// or past the last tile row of a channel, to entries the products never read (the next channel's, then
+// overwritten too, or the lanes that end V_ξ).
 template <typename T>
 void transform_inputs(const WinogradGeometry& g, int ty0, int rows, int stride, WinogradWorkspace<T>& w) {
+  using S = Simd<T>;
+  using Vec = typename S::Vec;
+  constexpr int L = S::lanes;
   const int C = g.channels, TW = g.tiles_w(), PH = 2 * g.tiles_h() + 2, PW = 2 * TW + 2;
-  w.V.resize(Shape{kWinogradPositions, C, stride});
-  w.rows.resize(Shape{4, PW});
-  const int64_t v_stride = int64_t{C} * stride;  // from V_ξ to V_ξ+1
-  T* t = w.rows.data();                         // [4, PW]: the rows of Bᵀ d for one tile row
+  const int64_t v_stride = int64_t{C} * stride + L;  // from V_ξ to V_ξ+1
+  w.V.resize(Shape{kWinogradPositions, v_stride});
   for (int c = 0; c < C; ++c)
     for (int ty = ty0; ty < ty0 + rows; ++ty) {
-      const T* d0 = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
-      const T *d1 = d0 + PW, *d2 = d1 + PW, *d3 = d2 + PW;
-#pragma omp simd
-      for (int x = 0; x < PW; ++x) {
-        const InputTransform<T> column(d0[x], d1[x], d2[x], d3[x]);
-        t[x] = column.v0, t[PW + x] = column.v1, t[2 * PW + x] = column.v2, t[3 * PW + x] = column.v3;
-      }
+      const T* d = w.padded.data() + (int64_t{c} * PH + 2 * ty) * PW;
       T* v = w.V.data() + int64_t{c} * stride + int64_t{ty - ty0} * TW;
-      for (int i = 0; i < 4; ++i) {
-        const T* r = t + i * PW;
-        T *v0 = v + (i * 4) * v_stride, *v1 = v0 + v_stride, *v2 = v1 + v_stride, *v3 = v2 + v_stride;
-#pragma omp simd
-        for (int tx = 0; tx < TW; ++tx) {
-          const InputTransform<T> row(r[2 * tx], r[2 * tx + 1], r[2 * tx + 2], r[2 * tx + 3]);
-          v0[tx] = row.v0, v1[tx] = row.v1, v2[tx] = row.v2, v3[tx] = row.v3;
+      for (int tx = 0; tx < TW; tx += L) {
+        Vec h[4][4];  // h[k][j] = (d B)[k][j] for the vector's tiles
+        for (int k = 0; k < 4; ++k) {
+          const T* x = d + int64_t{k} * PW + 2 * tx;
+          const Vec a = S::load(x), b = S::load(x + L), a2 = S::load(x + 2), b2 = S::load(x + 2 + L);
+          const InputTransform<Vec> row(S::even(a, b), S::odd(a, b), S::even(a2, b2), S::odd(a2, b2));
+          h[k][0] = row.v0, h[k][1] = row.v1, h[k][2] = row.v2, h[k][3] = row.v3;
+        }
+        for (int j = 0; j < 4; ++j) {
+          const InputTransform<Vec> column(h[0][j], h[1][j], h[2][j], h[3][j]);
+          T* out = v + j * v_stride + tx;  // V_ξ for ξ = 4·i + j
+          S::store(out, column.v0, L);
+          S::store(out + 4 * v_stride, column.v1, L);
+          S::store(out + 8 * v_stride, column.v2, L);
+          S::store(out + 12 * v_stride, column.v3, L);
         }
       }
     }
@@ -233,7 +243,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
   pad_image(g, image, w.padded);
   const int chunk = chunk_rows<T>(g), stride = chunk_stride<T>(g), OC_rows = row_count(OC, kTileRows);
   w.M.resize(Shape{kWinogradPositions, OC_rows, stride});
-  const int64_t v_stride = int64_t{C} * stride, m_stride = int64_t{OC_rows} * stride;  // from V_ξ to V_ξ+1
+  const int64_t v_stride = int64_t{C} * stride + S::lanes, m_stride = int64_t{OC_rows} * stride;  // from V_ξ to V_ξ+1
   const int64_t u_stride = int64_t{OC_rows} * C;                                      // from U_ξ to U_ξ+1
   // The register tile's B is V_ξ: its row c at c·stride, its vector q of tiles at q·lanes.
   w.row_offsets.resize(C);

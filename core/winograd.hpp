@@ -66,8 +66,7 @@ struct WinogradGeometry {
 template <typename T>
 struct WinogradWorkspace {
   Tensor<T> padded;  // [C, 2·tiles_h + 2, 2·tiles_w + 2]: the input inside its zeros (the weight gradient's: channels last)
-  Tensor<T> rows;    // [4, 2·tiles_w + 2]: the input transform's rows for one tile row
-  Tensor<T> V;       // [16, C, tiles of a chunk, rounded up to whole vectors]
+  Tensor<T> V;       // [16, C, tiles of a chunk, rounded up to whole vectors] (and a vector more for each ξ)
   Tensor<T> M;       // [16, OC rounded up to 6, the same]; for the weight gradient, Z = A dY Aᵀ
   Tensor<T> padded_dy;  // [OC, 2·tiles_h, 2·tiles_w]: dy of an odd-sized output inside a row and column of zeros
   std::vector<int64_t> row_offsets, vector_offsets;  // where the register tile finds V's rows and vectors
