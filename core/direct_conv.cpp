@@ -146,7 +146,7 @@ void DirectConv<T>::forward(const T* planes, const T* packed, const T* bias, T* 
   for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
     for (int first_channel = 0; first_channel < out_channels_; first_channel += kTileRows)
       register_tile<T, decltype(width)::value>(
-          packed + int64_t{first_channel} * taps_, taps_, planes, tap_offsets_.data(), &input_offsets_[q],
+          PackedRows<T>{packed + int64_t{first_channel} * taps_}, taps_, planes, tap_offsets_.data(), &input_offsets_[q],
           [&](int r, int) {
             const int o = first_channel + r;
             return S::splat(bias != nullptr && o < out_channels_ ? bias[o] : T(0));
@@ -245,7 +245,7 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dplanes
   for (int first_tap = 0; first_tap < taps_; first_tap += kTileRows)
     for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
       register_tile<T, decltype(width)::value>(
-          packed + int64_t{first_tap} * out_channels_, out_channels_, dy_rows, dy_offsets_.data(), &input_offsets_[q],
+          PackedRows<T>{packed + int64_t{first_tap} * out_channels_}, out_channels_, dy_rows, dy_offsets_.data(), &input_offsets_[q],
           zero_start<T>, [&](int r, int v, typename S::Vec dx_t) {
             if (first_tap + r < taps_) S::add(dplanes + tap_offsets_[first_tap + r] + input_offsets_[q + v], dx_t, kLanes);
           });

@@ -99,17 +99,32 @@ struct Simd {
   }
 };
 
+// Where the register tile finds A's numbers, A[r][k] = a(k, r): packed block by block (PackedRows, below),
+// or in rows of their own, ld apart (Rows: the weight gradient's Z, whose rows are written a vector at a
+// time, and would be scattered number by number into a packed block).
+template <typename T>
+struct PackedRows {
+  const T* packed;  // [depth][6]
+  T operator()(int k, int r) const { return packed[k * kTileRows + r]; }
+};
+template <typename T>
+struct Rows {
+  const T* a;  // A[r][k] at a[r·ld + k]
+  int64_t ld;
+  T operator()(int k, int r) const { return a[r * ld + k]; }
+};
+
 // The register tile of a GEMM kernel, for 6 rows of A and V vectors of columns of B:
-//   sum[r][v] = start(r, v) + Σ_k A[k][r] · B[k][v],   then finish(r, v, sum[r][v]) for every r and v
-//   A: packed [depth][6],   B[k][v]: the vector at source + offsets[k] + at[v]
+//   sum[r][v] = start(r, v) + Σ_k A[r][k] · B[k][v],   then finish(r, v, sum[r][v]) for every r and v
+//   A[r][k] = a(k, r),   B[k][v]: the vector at source + offsets[k] + at[v]
 // B is read where it lies (planes of an image, rows of dy, transformed tiles): no packing. The sums start
 // and end in registers: the caller says what they start from (a bias, zeros) and where they go (stored,
 // or added to what is there), and never holds them in an array of its own, which the compiler would keep
 // in memory, stored and loaded again around every tile (a third of a 27-tap forward's time).
 // Always inlined: called as a function, its sums go through memory at every call, which costs the short
 // sums of a first layer (25-27 taps) a fifth of their time.
-template <typename T, int V, typename Start, typename Finish>
-[[gnu::always_inline]] inline void register_tile(const T* packed, int depth, const T* source, const int64_t* offsets,
+template <typename T, int V, typename A, typename Start, typename Finish>
+[[gnu::always_inline]] inline void register_tile(A a, int depth, const T* source, const int64_t* offsets,
                                                  const int64_t* at, Start start, Finish finish) {
   using S = Simd<T>;
   typename S::Vec sum[kTileRows][V];
@@ -123,8 +138,8 @@ template <typename T, int V, typename Start, typename Finish>
     typename S::Vec bk[V];
     for (int v = 0; v < V; ++v) bk[v] = S::load(b[v] + offsets[k]);
     for (int r = 0; r < kTileRows; ++r) {
-      const typename S::Vec a = S::splat(packed[k * kTileRows + r]);
-      for (int v = 0; v < V; ++v) sum[r][v] += a * bk[v];
+      const typename S::Vec ak = S::splat(a(k, r));
+      for (int v = 0; v < V; ++v) sum[r][v] += ak * bk[v];
     }
   }
 #pragma GCC unroll 8

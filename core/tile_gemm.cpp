@@ -50,7 +50,7 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
   const auto tile = [&](auto width, int first, const T* b, const int64_t* offsets, const int64_t* at, int column,
                         int count) {
     constexpr int V = decltype(width)::value;
-    register_tile<T, V>(w.packed.data() + int64_t{first} * K, K, b, offsets, at, zero_start<T>,
+    register_tile<T, V>(PackedRows<T>{w.packed.data() + int64_t{first} * K}, K, b, offsets, at, zero_start<T>,
                         [&](int r, int i, typename S::Vec c) {
                           if (first + r < M) put(C + int64_t{first + r} * ldc + column + i * L, c, i == V - 1 ? count - (V - 1) * L : L);
                         });

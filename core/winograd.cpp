@@ -188,8 +188,7 @@ void transform_inputs_channels_last(const WinogradGeometry& g, int ty0, int rows
 }
 
 // Z = A dY Aᵀ for the 2x2 tiles [0, count) of output rows y0 and y1 (entries 2·tx and 2·tx + 1): Z_ξ of tile
-// tx to z[ξ·z_stride + tx·kTileRows], the order in which the register tile reads Z packed (its rows are
-// output channels). A dY stacks the rows y0, y0 + y1, y0 - y1, -y1; · Aᵀ does the same on the columns.
+// tx to z[ξ·z_stride + tx]. A dY stacks the rows y0, y0 + y1, y0 - y1, -y1; · Aᵀ does the same on the columns.
 template <typename T>
 void output_gradient_tiles(const T* y0, const T* y1, int count, T* z, int64_t z_stride) {
 #pragma omp simd
@@ -198,10 +197,10 @@ void output_gradient_tiles(const T* y0, const T* y1, int count, T* z, int64_t z_
     const T rows[4][2] = {{a, b}, {a + c, b + d}, {a - c, b - d}, {-c, -d}};
     for (int i = 0; i < 4; ++i) {
       const T u = rows[i][0], v = rows[i][1];
-      z[(4 * i + 0) * z_stride + tx * kTileRows] = u;
-      z[(4 * i + 1) * z_stride + tx * kTileRows] = u + v;
-      z[(4 * i + 2) * z_stride + tx * kTileRows] = u - v;
-      z[(4 * i + 3) * z_stride + tx * kTileRows] = -v;
+      z[(4 * i + 0) * z_stride + tx] = u;
+      z[(4 * i + 1) * z_stride + tx] = u + v;
+      z[(4 * i + 2) * z_stride + tx] = u - v;
+      z[(4 * i + 3) * z_stride + tx] = -v;
     }
   }
 }
@@ -265,7 +264,7 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
       for (int first = 0; first < OC; first += kTileRows)
         for_each_vector_tile(tile_vectors, [&](auto width, int q) {
           register_tile<T, decltype(width)::value>(
-              u + int64_t{first} * C, C, v, w.row_offsets.data(), &w.vector_offsets[q], zero_start<T>,
+              PackedRows<T>{u + int64_t{first} * C}, C, v, w.row_offsets.data(), &w.vector_offsets[q], zero_start<T>,
               [&](int r, int i, typename S::Vec mv) { S::store(m + int64_t{first + r} * stride + (q + i) * S::lanes, mv, S::lanes); });
         });
     }
@@ -308,16 +307,17 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
         std::copy_n(dy + (int64_t{o} * OH + r) * OW, OW, w.padded_dy.data() + (int64_t{o} * DH + r) * DW);
     tiled_dy = w.padded_dy.data();
   }
-  // S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C] is a sum over tiles: the register tile takes Z packed as its
-  // A (rows of 6 output channels, the tiles in order) and Vᵀ as its B (each tile's channels side by side, in
-  // whole vectors), so that neither is packed again by a GEMM library for products of a few dozen tiles.
-  // Vᵀ comes from the image with its channels last, so that its transform runs on vectors of channels.
+  // S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C] is a sum over tiles: the register tile takes Z as its A,
+  // in rows of its own (a row an output channel, written a vector of tiles at a time), and Vᵀ as its B (each
+  // tile's channels side by side, in whole vectors), so that neither is packed by a GEMM library for
+  // products of a few dozen tiles. Vᵀ comes from the image with its channels last, so that its transform
+  // runs on vectors of channels.
   using Vectors = Simd<T>;
   const int chunk = chunk_rows<T>(g), most_tiles = chunk * TW;
   const int C_vectors = row_count(C, Vectors::lanes) / Vectors::lanes, C_lanes = C_vectors * Vectors::lanes;
   const int OC_rows = row_count(OC, kTileRows);
   w.V.resize(Shape{kWinogradPositions, most_tiles, C_lanes});  // here Vᵀ
-  w.M.resize(Shape{kWinogradPositions, OC_rows, most_tiles});  // here Z = A dY Aᵀ, packed
+  w.M.resize(Shape{kWinogradPositions, OC_rows, most_tiles});  // here Z = A dY Aᵀ
   const int64_t v_stride = int64_t{most_tiles} * C_lanes, z_stride = int64_t{OC_rows} * most_tiles;  // ξ to ξ+1
   pad_image_channels_last(g, image, C_lanes, w.padded);
   w.row_offsets.resize(most_tiles);
@@ -327,15 +327,14 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
   for (int ty0 = 0; ty0 < TH; ty0 += chunk) {
     const int rows = std::min(chunk, TH - ty0), tiles = rows * TW;
     transform_inputs_channels_last(g, ty0, rows, C_lanes, w.padded.data(), w.V.data(), v_stride);
-    // Z packed for this chunk's tiles: Z_ξ[o, t] at ξ·z_stride + packed_index(o, t, tiles). The rows past OC
-    // are zeros (as the channels past C in Vᵀ are), so that the accumulators never stored stay finite.
+    // Z for this chunk's tiles: Z_ξ[o, t] at ξ·z_stride + o·most_tiles + t. The rows past OC are zeros (as
+    // the channels past C in Vᵀ are), so that the sums never stored stay finite.
     for (int xi = 0; xi < kWinogradPositions; ++xi)
-      for (int o = OC; o < OC_rows; ++o)
-        for (int t = 0; t < tiles; ++t) w.M.data()[xi * z_stride + packed_index(o, t, tiles)] = T(0);
+      std::fill_n(w.M.data() + xi * z_stride + int64_t{OC} * most_tiles, int64_t{OC_rows - OC} * most_tiles, T(0));
     for (int o = 0; o < OC; ++o)
       for (int ty = ty0; ty < ty0 + rows; ++ty) {
         const T* y0 = tiled_dy + (int64_t{o} * DH + 2 * ty) * DW;
-        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + packed_index(o, (ty - ty0) * TW, tiles), z_stride);
+        output_gradient_tiles(y0, y0 + DW, TW, w.M.data() + int64_t{o} * most_tiles + (ty - ty0) * TW, z_stride);
       }
     // S_ξ += Z_ξ · V_ξᵀ:  S_ξ[OC, C] += Z_ξ[OC, tiles] · V_ξᵀ[tiles, C]   (M = OC, N = C, K = tiles), in
     // register tiles of 6 output channels by kTileVectors vectors of channels.
@@ -346,7 +345,8 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
       for (int first = 0; first < OC; first += kTileRows)
         for_each_vector_tile(C_vectors, [&](auto width, int q) {
           register_tile<T, decltype(width)::value>(
-              z + int64_t{first} * tiles, tiles, v, w.row_offsets.data(), &w.vector_offsets[q], zero_start<T>,
+              Rows<T>{z + int64_t{first} * most_tiles, most_tiles}, tiles, v, w.row_offsets.data(), &w.vector_offsets[q],
+              zero_start<T>,
               [&](int r, int i, typename Vectors::Vec sv) {
                 const int c = (q + i) * Vectors::lanes;
                 if (first + r < OC) Vectors::add(s + int64_t{first + r} * C + c, sv, std::min(Vectors::lanes, C - c));
