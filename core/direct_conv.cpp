@@ -90,8 +90,9 @@ DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
         tap_offsets_[(c * g.kernel_h + u) * g.kernel_w + v] =
             ((int64_t{c} * sh + dh % sh) * g.kernel_w + v) * plane_ + int64_t{dh / sh} * OW;
       }
-  input_offsets_.resize(pixel_vectors_);
-  for (int q = 0; q < pixel_vectors_; ++q) input_offsets_[q] = int64_t{q} * kLanes;
+  vector_offsets_.resize(std::max(pixel_vectors_, channels_in_lanes() / kLanes));
+  for (size_t q = 0; q < vector_offsets_.size(); ++q) vector_offsets_[q] = int64_t(q) * kLanes;
+  for (int p = 0; p < OH * OW; ++p) dy_t_offsets_.push_back(int64_t{p} * channels_in_lanes());
   // Image row `row` is padded row row + ph: row i of the planes (c, a, ·), a = (row + ph) mod sh. Rows
   // below the planes' last are never read.
   for (int c = 0; c < g.channels; ++c)
@@ -146,7 +147,7 @@ void DirectConv<T>::forward(const T* planes, const T* packed, const T* bias, T* 
   for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
     for (int first_channel = 0; first_channel < out_channels_; first_channel += kTileRows)
       register_tile<T, decltype(width)::value>(
-          PackedRows<T>{packed + int64_t{first_channel} * taps_}, taps_, planes, tap_offsets_.data(), &input_offsets_[q],
+          PackedRows<T>{packed + int64_t{first_channel} * taps_}, taps_, planes, tap_offsets_.data(), &vector_offsets_[q],
           [&](int r, int) {
             const int o = first_channel + r;
             return S::splat(bias != nullptr && o < out_channels_ ? bias[o] : T(0));
@@ -180,7 +181,7 @@ void DirectConv<T>::weight_gradient(const T* planes, const T* dy_rows, T* dweigh
       // acc[o][t] = Σ over pixel vectors q of dy[o, q] · x_t[q], lane by lane
       typename S::Vec acc[kGradientChannels][kGradientTaps] = {};
       for (int q = 0; q < pixel_vectors_; ++q) {
-        const T* x = planes + input_offsets_[q];
+        const T* x = planes + vector_offsets_[q];
         typename S::Vec dq[kGradientChannels];
         for (int o = 0; o < kGradientChannels; ++o)
           dq[o] = S::load(dy_rows + dy_offsets_[first_channel + o] + q * kLanes);
@@ -211,28 +212,19 @@ template <typename T>
 void DirectConv<T>::weight_gradient_by_channels(const T* planes, const T* dy_t, T* dweight_t) const {
   using S = Simd<T>;
   const int P = g_.out_h() * g_.out_w(), channels = channels_in_lanes();
-  // dWᵀ[t, o] += Σ_p x_t[p] · dyᵀ[p, o], a tile of 6 taps by 2 vectors of channels: the forward's register
-  // tile with the image's pixels as the sum and dyᵀ's rows as B.
-  for (int first_channel = 0; first_channel < channels; first_channel += 2 * kLanes)
-    for (int first_tap = 0; first_tap < taps_in_rows(); first_tap += kTileRows) {
-      const T* x[kTileRows];
-      for (int r = 0; r < kTileRows; ++r) x[r] = planes + tap_offsets_[first_tap + r];
-      typename S::Vec acc[kTileRows][2] = {};
-      for (int p = 0; p < P; ++p) {
-        const T* d = dy_t + int64_t{p} * channels + first_channel;
-        const typename S::Vec d0 = S::load(d), d1 = S::load(d + kLanes);
-        for (int r = 0; r < kTileRows; ++r) {
-          const typename S::Vec a = S::splat(x[r][p]);
-          acc[r][0] += a * d0;
-          acc[r][1] += a * d1;
-        }
-      }
-      for (int r = 0; r < kTileRows; ++r) {
-        T* to = dweight_t + int64_t{first_tap + r} * channels + first_channel;
-        S::store(to, S::load(to) + acc[r][0], kLanes);
-        S::store(to + kLanes, S::load(to + kLanes) + acc[r][1], kLanes);
-      }
-    }
+  // dWᵀ[t, o] += Σ_p x_t[p] · dyᵀ[p, o], a tile of 6 taps by up to kTileVectors vectors of channels: the
+  // register tile with the taps' pixels as its A (rows x_t, the pixels as their depth) and dyᵀ's rows as B.
+  for (int first_tap = 0; first_tap < taps_in_rows(); first_tap += kTileRows) {
+    const T* x[kTileRows];
+    for (int r = 0; r < kTileRows; ++r) x[r] = planes + tap_offsets_[first_tap + r];
+    for_each_vector_tile(channels / kLanes, [&](auto width, int q) {
+      register_tile<T, decltype(width)::value>(
+          [&](int p, int r) { return x[r][p]; }, P, dy_t, dy_t_offsets_.data(), &vector_offsets_[q], zero_start<T>,
+          [&](int r, int v, typename S::Vec dw_t) {
+            S::add(dweight_t + int64_t{first_tap + r} * channels + (q + v) * kLanes, dw_t, kLanes);
+          });
+    });
+  }
 }
 
 template <typename T>
@@ -245,9 +237,9 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dplanes
   for (int first_tap = 0; first_tap < taps_; first_tap += kTileRows)
     for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
       register_tile<T, decltype(width)::value>(
-          PackedRows<T>{packed + int64_t{first_tap} * out_channels_}, out_channels_, dy_rows, dy_offsets_.data(), &input_offsets_[q],
+          PackedRows<T>{packed + int64_t{first_tap} * out_channels_}, out_channels_, dy_rows, dy_offsets_.data(), &vector_offsets_[q],
           zero_start<T>, [&](int r, int v, typename S::Vec dx_t) {
-            if (first_tap + r < taps_) S::add(dplanes + tap_offsets_[first_tap + r] + input_offsets_[q + v], dx_t, kLanes);
+            if (first_tap + r < taps_) S::add(dplanes + tap_offsets_[first_tap + r] + vector_offsets_[q + v], dx_t, kLanes);
           });
     });
   // dx = the planes' entries added to the pixels they sampled (the adjoint of fill_planes); 0 for the pixels

@@ -77,8 +77,9 @@ class DirectConv {
   // The same sum for images of few pixels, where the sums across lanes would cost as much as the products:
   // with the output channels in the lanes, each tap's pixel broadcast, nothing to sum across lanes.
   // dy_t [OH·OW, channels_in_lanes()] = dyᵀ, zero past OC; dweight_t [taps_in_rows(), channels_in_lanes()]
-  // += dWᵀ (the rows past K and the columns past OC get zeros).
-  int channels_in_lanes() const { return row_count(out_channels_, 2 * kLanes); }
+  // += dWᵀ (zeros in the columns past OC; the rows past K, sums for the taps that round K up to whole
+  // tiles, are no part of dW).
+  int channels_in_lanes() const { return row_count(out_channels_, kLanes); }
   int taps_in_rows() const { return static_cast<int>(tap_offsets_.size()); }
   void transpose_output_gradient(const T* dy, T* dy_t) const;
   void weight_gradient_by_channels(const T* planes, const T* dy_t, T* dweight_t) const;
@@ -100,7 +101,9 @@ class DirectConv {
   int64_t planes_size_ = 0;
   std::vector<int64_t> tap_offsets_;     // x_t's first element in the planes, one per tap (0 for the padding
                                          // taps that round K up to whole tiles)
-  std::vector<int64_t> input_offsets_;   // pixel vector q's first element relative to x_t: q·kLanes
+  std::vector<int64_t> vector_offsets_;  // vector q's first element relative to x_t (pixels) or to a row of
+                                         // dyᵀ (channels): q·kLanes
+  std::vector<int64_t> dy_t_offsets_;    // where dyᵀ's row p starts
   std::vector<int64_t> dy_offsets_;      // each channel's first element in dy_rows
   // The image rows the kernel reaches: the row's first pixel, and its row in plane (c, a, 0) (plane
   // (c, a, v)'s row is v planes further).

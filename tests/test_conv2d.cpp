@@ -439,6 +439,7 @@ TEST_CASE("conv2d's direct convolution: the forward and the gradients are right 
                         Case{{1, 17, 16, 2, 3, 3, 2, 0, 2, 1, 1}, 5},     // strides 3x2
                         Case{{2, 13, 13, 3, 2, 1, 2, 1, 0, 2, 3}, 9},     // dilation 2x3
                         Case{{3, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1}, 12},      // 1x1: 3 taps, 8x8 outputs
+                        Case{{2, 9, 9, 3, 3, 1, 1, 0, 0, 1, 1}, 100},     // 100 channels in the lanes: 7 vectors
                         Case{{2, 20, 37, 3, 3, 1, 1, 1, 1, 1, 1}, 7}}) {  // 100 pixel vectors, 37-wide rows
     ConvCase c;
     c.geometry = k.geometry;
