@@ -73,7 +73,6 @@ void scatter_add_row(const T* from, int stride, int count, int before, int after
 template <typename T>
 DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
     : g_(g), out_channels_(out_channels), taps_(g.col_rows()) {
-  static_assert(kGradientTaps % kTileRows == 0);  // the padded taps are whole tiles of rows too
   const int OH = g.out_h(), OW = g.out_w(), sh = g.stride_h, sw = g.stride_w;
   pixel_vectors_ = (OH * OW + kLanes - 1) / kLanes;
   // The rows that x_t of the farthest tap reaches.
@@ -82,7 +81,7 @@ DirectConv<T>::DirectConv(const ConvGeometry& g, int out_channels)
   planes_size_ = int64_t{g.channels} * sh * g.kernel_w * plane_ + kLanes;
 
   // Tap t = (c, u, v) reads plane (c, u·dh mod sh, v) from its row ⌊u·dh / sh⌋.
-  tap_offsets_.assign(row_count(taps_, kGradientTaps), 0);
+  tap_offsets_.resize(taps_);
   for (int c = 0; c < g.channels; ++c)
     for (int u = 0; u < g.kernel_h; ++u)
       for (int v = 0; v < g.kernel_w; ++v) {
@@ -175,27 +174,28 @@ const T* DirectConv<T>::output_gradient_rows(const T* dy, T* scratch) const {
 template <typename T>
 void DirectConv<T>::weight_gradient(const T* planes, const T* dy_rows, T* dweight_lanes) const {
   using S = Simd<T>;
-  const int taps = static_cast<int>(tap_offsets_.size());
+  // Blocks of kTileRows taps, the last as many as are left (for_each_row_block).
   for (int first_channel = 0; first_channel < out_channels_; first_channel += kGradientChannels)
-    for (int first_tap = 0; first_tap < taps; first_tap += kGradientTaps) {
+    for_each_row_block(taps_, [&](auto height, int first_tap) {
+      constexpr int taps = decltype(height)::value;
       // acc[o][t] = Σ over pixel vectors q of dy[o, q] · x_t[q], lane by lane
-      typename S::Vec acc[kGradientChannels][kGradientTaps] = {};
+      typename S::Vec acc[kGradientChannels][taps] = {};
       for (int q = 0; q < pixel_vectors_; ++q) {
         const T* x = planes + vector_offsets_[q];
         typename S::Vec dq[kGradientChannels];
         for (int o = 0; o < kGradientChannels; ++o)
           dq[o] = S::load(dy_rows + dy_offsets_[first_channel + o] + q * kLanes);
-        for (int t = 0; t < kGradientTaps; ++t) {
+        for (int t = 0; t < taps; ++t) {
           const typename S::Vec xt = S::load(x + tap_offsets_[first_tap + t]);
           for (int o = 0; o < kGradientChannels; ++o) acc[o][t] += dq[o] * xt;
         }
       }
       for (int o = 0; o < kGradientChannels && first_channel + o < out_channels_; ++o)
-        for (int t = 0; t < kGradientTaps && first_tap + t < taps_; ++t) {
+        for (int t = 0; t < taps; ++t) {
           T* to = dweight_lanes + (int64_t{first_channel + o} * taps_ + first_tap + t) * kLanes;
           S::store(to, S::load(to) + acc[o][t], kLanes);
         }
-    }
+    });
 }
 
 template <typename T>
@@ -214,17 +214,17 @@ void DirectConv<T>::weight_gradient_by_channels(const T* planes, const T* dy_t, 
   const int P = g_.out_h() * g_.out_w(), channels = channels_in_lanes();
   // dWᵀ[t, o] += Σ_p x_t[p] · dyᵀ[p, o], a tile of 6 taps by up to kTileVectors vectors of channels: the
   // register tile with the taps' pixels as its A (rows x_t, the pixels as their depth) and dyᵀ's rows as B.
-  for (int first_tap = 0; first_tap < taps_in_rows(); first_tap += kTileRows) {
-    const T* x[kTileRows];
-    for (int r = 0; r < kTileRows; ++r) x[r] = planes + tap_offsets_[first_tap + r];
+  for_each_row_block(taps_, [&](auto height, int first_tap) {
+    const T* x[height];
+    for (int r = 0; r < height; ++r) x[r] = planes + tap_offsets_[first_tap + r];
     for_each_vector_tile(channels / kLanes, [&](auto width, int q) {
-      register_tile<T, decltype(width)::value>(
+      register_tile<T, decltype(width)::value, decltype(height)::value>(
           [&](int p, int r) { return x[r][p]; }, P, dy_t, dy_t_offsets_.data(), &vector_offsets_[q], zero_start<T>,
           [&](int r, int v, typename S::Vec dw_t) {
             S::add(dweight_t + int64_t{first_tap + r} * channels + (q + v) * kLanes, dw_t, kLanes);
           });
     });
-  }
+  });
 }
 
 template <typename T>
@@ -234,14 +234,15 @@ void DirectConv<T>::input_gradient(const T* dy_rows, const T* packed, T* dplanes
   // dx_t[q] = Σ_o W[o, t] · dy[o, q], a tile of 6 taps by V pixel vectors at a time, each added back where
   // the forward read x_t: the adjoint of the forward's reads. (The lanes past the output are zeros, as dy's
   // are there: they add nothing to the plane they reach into.)
-  for (int first_tap = 0; first_tap < taps_; first_tap += kTileRows)
+  for_each_row_block(taps_, [&](auto height, int first_tap) {
     for_each_vector_tile(pixel_vectors_, [&](auto width, int q) {
-      register_tile<T, decltype(width)::value>(
-          PackedRows<T>{packed + int64_t{first_tap} * out_channels_}, out_channels_, dy_rows, dy_offsets_.data(), &vector_offsets_[q],
-          zero_start<T>, [&](int r, int v, typename S::Vec dx_t) {
-            if (first_tap + r < taps_) S::add(dplanes + tap_offsets_[first_tap + r] + vector_offsets_[q + v], dx_t, kLanes);
+      register_tile<T, decltype(width)::value, decltype(height)::value>(
+          PackedRows<T>{packed + int64_t{first_tap} * out_channels_}, out_channels_, dy_rows, dy_offsets_.data(),
+          &vector_offsets_[q], zero_start<T>, [&](int r, int v, typename S::Vec dx_t) {
+            S::add(dplanes + tap_offsets_[first_tap + r] + vector_offsets_[q + v], dx_t, kLanes);
           });
     });
+  });
   // dx = the planes' entries added to the pixels they sampled (the adjoint of fill_planes); 0 for the pixels
   // no tap reads, which have no place in the planes. Kernel column by kernel column, so that no row of dx
   // is read right after it was written.

@@ -76,11 +76,9 @@ class DirectConv {
 
   // The same sum for images of few pixels, where the sums across lanes would cost as much as the products:
   // with the output channels in the lanes, each tap's pixel broadcast, nothing to sum across lanes.
-  // dy_t [OH·OW, channels_in_lanes()] = dyᵀ, zero past OC; dweight_t [taps_in_rows(), channels_in_lanes()]
-  // += dWᵀ (zeros in the columns past OC; the rows past K, sums for the taps that round K up to whole
-  // tiles, are no part of dW).
+  // dy_t [OH·OW, channels_in_lanes()] = dyᵀ, zero past OC; dweight_t [K, channels_in_lanes()] += dWᵀ
+  // (zeros in the columns past OC).
   int channels_in_lanes() const { return row_count(out_channels_, kLanes); }
-  int taps_in_rows() const { return static_cast<int>(tap_offsets_.size()); }
   void transpose_output_gradient(const T* dy, T* dy_t) const;
   void weight_gradient_by_channels(const T* planes, const T* dy_t, T* dweight_t) const;
   // dx [C, H, W] = Σ_o Σ_t W[o, t] · dy[o] put back where x_t was read, from the weights packed for
@@ -90,17 +88,17 @@ class DirectConv {
  private:
   // Register tiles: the forward and the input gradient keep kTileRows = 6 rows by up to kTileVectors
   // vectors of pixels (core/register_tile.hpp), the weight gradient kTileVectors channels by 6 taps (as many
-  // sums: 4 + 6 loads for 24 multiply-adds on AVX-512, 2 + 6 for 12 on AVX), or 6 taps by 2 vectors of
-  // channels.
-  static constexpr int kGradientChannels = kTileVectors, kGradientTaps = 6;
+  // sums: 4 + 6 loads for 24 multiply-adds on AVX-512, 2 + 6 for 12 on AVX), or 6 taps by up to
+  // kTileVectors vectors of channels; in the gradients a last block of taps only as many as are left
+  // (for_each_row_block).
+  static constexpr int kGradientChannels = kTileVectors;
 
   ConvGeometry g_;
   int out_channels_ = 0, taps_ = 0;
   int pixel_vectors_ = 0;  // vectors of kLanes output pixels per image (the last one partly past the output)
   int64_t plane_ = 0;      // the values of a plane: rows · OW, rows = OH + ⌊(KH - 1)·dh / sh⌋
   int64_t planes_size_ = 0;
-  std::vector<int64_t> tap_offsets_;     // x_t's first element in the planes, one per tap (0 for the padding
-                                         // taps that round K up to whole tiles)
+  std::vector<int64_t> tap_offsets_;     // x_t's first element in the planes, one per tap
   std::vector<int64_t> vector_offsets_;  // vector q's first element relative to x_t (pixels) or to a row of
                                          // dyᵀ (channels): q·kLanes
   std::vector<int64_t> dy_t_offsets_;    // where dyᵀ's row p starts

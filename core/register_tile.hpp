@@ -114,7 +114,8 @@ struct Rows {
   T operator()(int k, int r) const { return a[r * ld + k]; }
 };
 
-// The register tile of a GEMM kernel, for 6 rows of A and V vectors of columns of B:
+// The register tile of a GEMM kernel, for R rows of A (kTileRows, or fewer in a last block) and V vectors
+// of columns of B:
 //   sum[r][v] = start(r, v) + Σ_k A[r][k] · B[k][v],   then finish(r, v, sum[r][v]) for every r and v
 //   A[r][k] = a(k, r),   B[k][v]: the vector at source + offsets[k] + at[v]
 // B is read where it lies (planes of an image, rows of dy, transformed tiles): no packing. The sums start
@@ -123,13 +124,13 @@ struct Rows {
 // in memory, stored and loaded again around every tile (a third of a 27-tap forward's time).
 // Always inlined: called as a function, its sums go through memory at every call, which costs the short
 // sums of a first layer (25-27 taps) a fifth of their time.
-template <typename T, int V, typename A, typename Start, typename Finish>
+template <typename T, int V, int R = kTileRows, typename A, typename Start, typename Finish>
 [[gnu::always_inline]] inline void register_tile(A a, int depth, const T* source, const int64_t* offsets,
                                                  const int64_t* at, Start start, Finish finish) {
   using S = Simd<T>;
-  typename S::Vec sum[kTileRows][V];
+  typename S::Vec sum[R][V];
 #pragma GCC unroll 8
-  for (int r = 0; r < kTileRows; ++r)
+  for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) sum[r][v] = start(r, v);
   const T* b[V];
@@ -137,13 +138,13 @@ template <typename T, int V, typename A, typename Start, typename Finish>
   for (int k = 0; k < depth; ++k) {
     typename S::Vec bk[V];
     for (int v = 0; v < V; ++v) bk[v] = S::load(b[v] + offsets[k]);
-    for (int r = 0; r < kTileRows; ++r) {
+    for (int r = 0; r < R; ++r) {
       const typename S::Vec ak = S::splat(a(k, r));
       for (int v = 0; v < V; ++v) sum[r][v] += ak * bk[v];
     }
   }
 #pragma GCC unroll 8
-  for (int r = 0; r < kTileRows; ++r)
+  for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) finish(r, v, sum[r][v]);
 }
@@ -164,6 +165,28 @@ void for_each_vector_tile(int positions, Tile tile) {
     for (; q + kTileVectors <= positions; q += kTileVectors) tile(std::integral_constant<int, kTileVectors>{}, q);
   for (; q + 2 <= positions; q += 2) tile(std::integral_constant<int, 2>{}, q);
   if (q < positions) tile(std::integral_constant<int, 1>{}, q);
+}
+
+// Calls block(height, first) for the rows [0, rows) of A in blocks of kTileRows from `first`, the last one
+// as high as the rows left (height: a std::integral_constant, as the tile's width): a tile never computes
+// rows past the last (a 3x3 kernel on 3 channels has 27 taps, 30 rows in blocks of 6). The direct
+// convolution's gradients take it; its forward, Winograd and tile_gemm keep whole blocks, the rows past
+// the last computed and not stored: with a last block of its own, GCC spilled three of the direct forward's
+// 24 sums in its inner loop (LeNet's conv2 forward 166-176 -> 134-143 GFLOP/s), and Winograd's forward on
+// 32x16x16 ran 200 -> 170-181.
+template <typename Block>
+void for_each_row_block(int rows, Block block) {
+  static_assert(kTileRows == 6);
+  int first = 0;
+  for (; first + kTileRows <= rows; first += kTileRows) block(std::integral_constant<int, kTileRows>{}, first);
+  switch (rows - first) {
+    case 1: block(std::integral_constant<int, 1>{}, first); break;
+    case 2: block(std::integral_constant<int, 2>{}, first); break;
+    case 3: block(std::integral_constant<int, 3>{}, first); break;
+    case 4: block(std::integral_constant<int, 4>{}, first); break;
+    case 5: block(std::integral_constant<int, 5>{}, first); break;
+    default: break;
+  }
 }
 
 // A packed block by block of 6 rows: A[r][k] of A [rows, depth] is packed[packed_index(r, k, depth)], in

@@ -143,7 +143,7 @@ void Conv2d<T>::reserve_workspaces(int threads) {
 template <typename T>
 int64_t Conv2d<T>::weight_share_size() const {
   if (algorithm_ == ConvAlgorithm::Winograd) return int64_t{kWinogradPositions} * options_.out_channels * geometry_.channels;
-  if (direct_channels_in_lanes_) return int64_t{direct_.taps_in_rows()} * direct_.channels_in_lanes();
+  if (direct_channels_in_lanes_) return int64_t{geometry_.col_rows()} * direct_.channels_in_lanes();
   return int64_t{options_.out_channels} * geometry_.col_rows() * weight_share_lanes();
 }
 
@@ -324,8 +324,7 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>&, const Tensor<T>& 
     winograd_filter_gradient(weight_shares_.data(), OC, geometry_.channels, dW);  // dW += Gᵀ S G
   } else if (direct_channels_in_lanes_) {  // the share is dWᵀ, a row of channels_in_lanes() per tap
     sum_shares(weight_shares_, blocks, direct_.channels_in_lanes(), [&](int64_t t, const T* dW_t) {
-      if (t < R)
-        for (int o = 0; o < OC; ++o) dW[int64_t{o} * R + t] += dW_t[o];
+      for (int o = 0; o < OC; ++o) dW[int64_t{o} * R + t] += dW_t[o];
     });
   } else {  // the share is dW [OC, R], lane by lane [OC, R, lanes] for the direct convolution
     const int L = weight_share_lanes();
