@@ -19,8 +19,8 @@ inline int row_count(int rows, int block) { return (rows + block - 1) / block * 
 // The bytes of a vector register: AVX-512's zmm registers where the compiler targets them (-march=native on
 // a CPU that has them), else AVX's ymm (pairs of SSE registers without AVX). On AVX-512 the wider vectors
 // take twice the multiply-adds an instruction: 1.3-1.5x for the direct convolution of a 32x32 image and
-// Winograd's forward, against 1.0x for LeNet's 24- and 8-pixel rows (half of an 8-pixel row's lanes are
-// padding: the direct convolution's planes, since, fill every lane).
+// Winograd's forward, against 1.0x for LeNet's 24- and 8-pixel rows while they kept a row to its own
+// vectors (half of an 8-pixel row's lanes were padding; the direct convolution's planes now fill every lane).
 //
 // The widest tile, kTileRows by kTileVectors: 6 by 2 vectors take 12 of AVX's 16 vector registers, 6 by 4
 // take 24 of AVX-512's 32, and load 4 vectors of B and 6 numbers of A for every 24 multiply-adds instead of
@@ -122,8 +122,8 @@ struct Rows {
 // and end in registers: the caller says what they start from (a bias, zeros) and where they go (stored,
 // or added to what is there), and never holds them in an array of its own, which the compiler would keep
 // in memory, stored and loaded again around every tile (a third of a 27-tap forward's time).
-// Always inlined: called as a function, its sums go through memory at every call, which costs the short
-// sums of a first layer (25-27 taps) a fifth of their time.
+// Always inlined, into a caller that knows its accessor and callbacks: as a function of its own (noinline)
+// it lost a tenth or more on every conv2d shape of the benchmark.
 template <typename T, int V, int R = kTileRows, typename A, typename Start, typename Finish>
 [[gnu::always_inline]] inline void register_tile(A a, int depth, const T* source, const int64_t* offsets,
                                                  const int64_t* at, Start start, Finish finish) {

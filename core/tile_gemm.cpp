@@ -52,11 +52,12 @@ void tile_gemm(Trans trans_a, int M, int N, int K, const T* A, int lda, const T*
     constexpr int V = decltype(width)::value;
     register_tile<T, V>(PackedRows<T>{w.packed.data() + int64_t{first} * K}, K, b, offsets, at, zero_start<T>,
                         [&](int r, int i, typename S::Vec c) {
-                          if (first + r < M) put(C + int64_t{first + r} * ldc + column + i * L, c, i == V - 1 ? count - (V - 1) * L : L);
+                          if (first + r < M)
+                            put(C + int64_t{first + r} * ldc + column + i * L, c, i == V - 1 ? count - (V - 1) * L : L);
                         });
   };
-  // A panel of B's columns at a time (kTileVectors vectors, K deep), through every block of rows: the panel stays in the
-  // core's cache while packed op(A) streams past it.
+  // A panel of B's columns at a time (kTileVectors vectors, K deep), through every block of rows: the panel
+  // stays in the core's cache while packed op(A) streams past it.
   for_each_vector_tile(whole, [&](auto width, int q) {
     constexpr int V = decltype(width)::value;
     for (int first = 0; first < M; first += kTileRows)

@@ -265,7 +265,9 @@ void winograd_conv3x3(const WinogradGeometry& g, const T* image, const T* U, con
         for_each_vector_tile(tile_vectors, [&](auto width, int q) {
           register_tile<T, decltype(width)::value>(
               PackedRows<T>{u + int64_t{first} * C}, C, v, w.row_offsets.data(), &w.vector_offsets[q], zero_start<T>,
-              [&](int r, int i, typename S::Vec mv) { S::store(m + int64_t{first + r} * stride + (q + i) * S::lanes, mv, S::lanes); });
+              [&](int r, int i, typename S::Vec mv) {
+                S::store(m + int64_t{first + r} * stride + (q + i) * S::lanes, mv, S::lanes);
+              });
         });
     }
 
@@ -345,8 +347,8 @@ void winograd_weight_gradient(const WinogradGeometry& g, const T* image, const T
       for (int first = 0; first < OC; first += kTileRows)
         for_each_vector_tile(C_vectors, [&](auto width, int q) {
           register_tile<T, decltype(width)::value>(
-              Rows<T>{z + int64_t{first} * most_tiles, most_tiles}, tiles, v, w.row_offsets.data(), &w.vector_offsets[q],
-              zero_start<T>,
+              Rows<T>{z + int64_t{first} * most_tiles, most_tiles}, tiles, v, w.row_offsets.data(),
+              &w.vector_offsets[q], zero_start<T>,
               [&](int r, int i, typename Vectors::Vec sv) {
                 const int c = (q + i) * Vectors::lanes;
                 if (first + r < OC) Vectors::add(s + int64_t{first + r} * C + c, sv, std::min(Vectors::lanes, C - c));

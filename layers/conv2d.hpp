@@ -69,9 +69,9 @@ class Conv2d : public Layer<T> {
   // Below these, the transforms cost more than the multiplications they save, or the GEMMs are too narrow.
   static constexpr int kWinogradLeastChannels = 16, kWinogradLeastTiles = 49;
   // The direct convolution reads every tap from the planes of an image, KW/sw shifted copies of it: they
-  // should stay in the core's L1 or L2 cache with the weights, and the padded image bounds them. Its weight gradient
-  // sums each weight's products lane by lane and then across the lanes; with fewer output pixels than
-  // kDirectLeastPixels (32 vectors of 8), the sums across the lanes cost as much as the products, and the
+  // should stay in the core's L1 or L2 cache with the weights, and the padded image bounds them. Its weight
+  // gradient sums each weight's products lane by lane and then across the lanes; with fewer output pixels
+  // than kDirectLeastPixels (32 vectors of 8), the sums across the lanes cost as much as the products, and the
   // output channels go in the lanes instead. Both are counted in values, not vectors, so that the choice
   // does not depend on the vector width.
   static constexpr int64_t kDirectMostPaddedElements = 4096;  // 16 KB of floats
