@@ -1,12 +1,14 @@
 // The GEMM wrapper: row-major C = alpha·op(A)·op(B) + beta·C against the triple loop, for every combination
 // of transposes, blocks of larger matrices, float and double; the threading policy (OpenBLAS
-// single-threaded, because minicnn threads its own loops); and the register tile's GEMM against the same loop.
+// single-threaded, because minicnn threads its own loops); the register tile's GEMM against the same loop, and
+// its stores of part of a vector.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 
 #include "core/blas.hpp"
+#include "core/register_tile.hpp"
 #include "core/tile_gemm.hpp"
 #include "helpers.hpp"
 
@@ -157,3 +159,32 @@ TEST_CASE("sum equals the sum of the entries for every length up to 4 vectors an
   }
 }
 
+
+// Simd's store and add of the first `count` lanes of a vector (the register tiles' last vectors of a row):
+// they write those lanes and nothing around them, for every count, in both widths of T.
+template <typename T>
+void check_part_of_a_vector() {
+  using S = Simd<T>;
+  constexpr int L = S::lanes;
+  T values[L];
+  for (int l = 0; l < L; ++l) values[l] = T(l + 1);
+  const typename S::Vec v = S::load(values);
+  for (int count = 0; count <= L; ++count) {
+    INFO("count " << count << " of " << L << " lanes");
+    T stored[L + 2], added[L + 2];
+    for (int i = 0; i < L + 2; ++i) stored[i] = T(-7), added[i] = T(100 * i);
+    S::store(stored + 1, v, count);
+    S::add(added + 1, v, count);
+    for (int i = 0; i < L + 2; ++i) {
+      const int lane = i - 1;
+      const bool written = lane >= 0 && lane < count;
+      CHECK(stored[i] == (written ? values[lane] : T(-7)));
+      CHECK(added[i] == T(100 * i) + (written ? values[lane] : T(0)));
+    }
+  }
+}
+
+TEST_CASE("Simd stores and adds exactly the first count lanes of a vector, for every count, float and double") {
+  check_part_of_a_vector<float>();
+  check_part_of_a_vector<double>();
+}
