@@ -26,8 +26,9 @@ def loops(instructions):
     index = {address: i for i, (address, _) in enumerate(instructions)}
     for last, (address, text) in enumerate(instructions):
         jump = JUMP.match(text)
-        if jump and int(jump.group(1), 16) < address and int(jump.group(1), 16) in index:
-            yield index[int(jump.group(1), 16)], last
+        target = int(jump.group(1), 16) if jump else None
+        if target is not None and target < address and target in index:
+            yield index[target], last
 
 
 def spilled_loops(function, instructions):

@@ -159,7 +159,6 @@ TEST_CASE("sum equals the sum of the entries for every length up to 4 vectors an
   }
 }
 
-
 // Simd's store and add of the first `count` lanes of a vector (the register tiles' last vectors of a row):
 // they write those lanes and nothing around them, for every count, in both widths of T.
 template <typename T>
