@@ -2,18 +2,20 @@
 // minicnn's threading policy: OpenMP threads over independent work items (images of a batch, channels,
 // rows), each calling a single-threaded OpenBLAS.
 //
-// The items are cut into more blocks than there are threads, and a thread takes the next block as soon as it
-// is free. On a shared machine the cores do not run at the same speed (another tenant on a core's sibling,
-// a host busy elsewhere), and a fixed half of the work each would leave the faster core waiting for the
-// slower one at the end of every loop. Which thread runs which block changes from run to run, so work must
-// not depend on it beyond scratch space: sums over blocks go to one share per block, added up in block order
-// (the blocks depend only on the item count, the grain and the thread count), and results are reproducible
-// for a given thread count.
+// The items are cut into more blocks than there are threads, each thread has a range of the blocks, and a
+// thread that is done with its own range takes blocks from the others'. On a shared machine the cores do
+// not run at the same speed (another tenant on a core's sibling, a host busy elsewhere), and a fixed half of
+// the work each would leave the faster core waiting for the slower one at the end of every loop; but the
+// same range for each thread, loop after loop, keeps each core on the items it has in its cache. Which
+// thread runs which block still changes from run to run, so work must not depend on it beyond scratch
+// space: sums over blocks go to one share per block, added up in block order (the blocks depend only on the
+// item count, the grain and the thread count), and results are reproducible for a given thread count.
 #include <omp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 namespace minicnn {
 
@@ -46,8 +48,21 @@ inline int parallel_blocks(int64_t count, int64_t grain = 1) {
   return static_cast<int>(std::clamp<int64_t>(most, 1, int64_t{threads} * kBlocksPerThread));
 }
 
+// One thread's range of a parallel_for's blocks, [next, end) as the threads take them, on a cache line of
+// its own.
+struct alignas(64) BlockRange {
+  std::atomic<int> next;
+  int end;
+};
+
 // Calls body(Block) for the blocks [count·b/B, count·(b+1)/B) of [0, count), b < B = parallel_blocks(count,
-// grain), each thread taking the next block when it is done with one.
+// grain). Thread t of T first takes the blocks of its own range, [B·t/T, B·(t+1)/T), in order, then the
+// next blocks of the other ranges, as each thread comes to them. So of two loops over the same items, one
+// after the other (a layer and the next, a layer's forward and backward), each thread gets in the second
+// the items it had in the first, which are still in its core's cache; and a slow thread's blocks still go
+// to a faster one. Two threads taking blocks as they come (one counter for all) gave a thread a different
+// half of the images in every layer: LeNet training on 2 threads, 8 alternations, 4,160-5,723 -> 4,583-5,795
+// images/s, faster in 7 (median 1.09x).
 template <typename Body>
 void parallel_for(int64_t count, Body body, int64_t grain = 1) {
   const int blocks = parallel_blocks(count, grain);
@@ -58,13 +73,24 @@ void parallel_for(int64_t count, Body body, int64_t grain = 1) {
     if (blocks == 1) run(0, 0);
     return;
   }
-  std::atomic<int> next{0};
-#pragma omp parallel num_threads(std::min(blocks, omp_get_max_threads()))
+  const int team = std::min(blocks, omp_get_max_threads());
+  constexpr int kRangesOnStack = 16;  // past that many threads, the ranges go to the heap
+  BlockRange on_stack[kRangesOnStack];
+  const std::unique_ptr<BlockRange[]> on_heap(team > kRangesOnStack ? new BlockRange[team] : nullptr);
+  BlockRange* ranges = on_heap ? on_heap.get() : on_stack;
+  for (int t = 0; t < team; ++t) {
+    ranges[t].next = static_cast<int>(int64_t{blocks} * t / team);
+    ranges[t].end = static_cast<int>(int64_t{blocks} * (t + 1) / team);
+  }
+#pragma omp parallel num_threads(team)
   {
     // The team can be smaller than asked for (a region nested in another runs on one thread): the threads
-    // that came take every block between them.
+    // that came take every range between them.
     const int thread = omp_get_thread_num();
-    for (int index = next++; index < blocks; index = next++) run(index, thread);
+    for (int r = 0; r < team; ++r) {
+      BlockRange& range = ranges[(thread + r) % team];
+      for (int index = range.next++; index < range.end; index = range.next++) run(index, thread);
+    }
   }
 }
 

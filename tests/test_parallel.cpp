@@ -1,5 +1,6 @@
 // parallel_for: every index visited exactly once, in its blocks, for any thread count, even when called from
-// inside another parallel region; a slow thread's blocks going to the others; and the thread-count setting.
+// inside another parallel region; a slow thread's blocks going to the others; the same blocks for each thread
+// in loops one after another; and the thread-count setting.
 #include <doctest/doctest.h>
 
 #include <omp.h>
@@ -107,6 +108,28 @@ TEST_CASE("parallel_for: a thread that is slow with its blocks leaves the rest t
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   });
   CHECK(taken_by_slow < blocks / 2);
+}
+
+TEST_CASE("parallel_for: two loops over the same items, one after the other, give each thread the same blocks") {
+  // Each block takes 20 ms, so that a thread would have to come 20 ms late for the other to take one of its
+  // blocks. Taking blocks as they come, the two threads would swap a pair of blocks whenever they came for
+  // the next ones in the other order.
+  test::ThreadCount scope(2);
+  const int blocks = parallel_blocks(1000);
+  REQUIRE(blocks == 16);
+  const auto threads_of_blocks = [&] {
+    std::vector<int> thread_of_block(blocks, -1);
+    parallel_for(1000, [&](const Block& b) {
+      thread_of_block[b.index] = b.thread;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    });
+    return thread_of_block;
+  };
+  const std::vector<int> first = threads_of_blocks(), second = threads_of_blocks();
+  CHECK(first == second);
+  // Each thread starts on its own half.
+  CHECK(first[0] == 0);
+  CHECK(first[blocks / 2] == 1);
 }
 
 TEST_CASE("the thread count must be at least 1") {
