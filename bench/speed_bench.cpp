@@ -6,6 +6,8 @@
 //   speed_bench conv --threads T [--case K] [--algorithm A]     conv2d forward/backward per shape, next to
 //                                                               a bare sgemm of the same GEMMs
 //   speed_bench layers CONFIG --threads T --batch B --images N  where a training step's time goes, per layer
+//   speed_bench scaling CONFIG --threads T --batch B --images N training throughput at 1 thread and at T,
+//                                                               taking turns in one process
 #include <sys/resource.h>
 #include <time.h>
 
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "core/blas.hpp"
+#include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "datasets/training_data.hpp"
 #include "layers/conv2d.hpp"
@@ -76,16 +79,23 @@ void print(const json& record) {
   std::fflush(stdout);
 }
 
-struct TimedTraining {
-  double seconds = 0.0, cpu_seconds = 0.0;  // wall-clock and CPU time of the timed batches
+// Wall-clock and CPU time of the timed batches at one thread count, and how many.
+struct TimedBatches {
+  double seconds = 0.0, cpu_seconds = 0.0;
   int64_t batches = 0;
-  std::vector<std::string> layers;  // the network's layer names
 };
 
-// Trains `images` images (after 5 warm-up batches, untimed) as the config says, batch size overridden. With
+struct TimedTraining {
+  std::map<int, TimedBatches> by_threads;  // by thread count
+  std::vector<std::string> layers;         // the network's layer names
+};
+
+// Trains `images` images at each of `thread_counts` as the config says, batch size overridden: first 5
+// warm-up batches at each count, untimed, then turns of `turn` batches at each count in order, timed. With
 // `times`, each layer's forward and backward time over the timed batches is added to it.
-TimedTraining timed_training(const std::string& config_path, int batch, int64_t images,
-                             Sequential<float>::LayerTimes* times = nullptr) {
+TimedTraining timed_turns(const std::string& config_path, int batch, int64_t images,
+                          const std::vector<int>& thread_counts, int64_t turn,
+                          Sequential<float>::LayerTimes* times = nullptr) {
   Config config = load_config(config_path);
   TrainingData data = load_training_data(config.data, config.input, config.training.seed);
   Sequential<float> net;
@@ -94,29 +104,65 @@ TimedTraining timed_training(const std::string& config_path, int batch, int64_t 
   net.init_params(rng);
   Sgd<float> sgd(net.params(), config.sgd);
   BatchBuffers buffers;
-  const int64_t warmup = 5;
+  const int64_t warmup = 5, counts = static_cast<int64_t>(thread_counts.size());
+  const int64_t timed = (images + batch - 1) / batch, warmup_batches = warmup * counts;
+  if ((warmup_batches + timed * counts) * batch > data.train.size())
+    throw Error(config_path + ": " + std::to_string(data.train.size()) + " training images, fewer than " +
+                std::to_string((warmup_batches + timed * counts) * batch) + " for one epoch of this benchmark");
   TimedTraining result;
-  result.batches = (images + batch - 1) / batch;
   Clock::time_point start;
   double cpu_start = 0.0;
+  set_num_threads(thread_counts[0]);
   train_epoch(net, sgd, data.train, batch, rng, buffers, [&](const EpochProgress& progress, int64_t) {
-    if (progress.batches_done == warmup) {
-      start = Clock::now(), cpu_start = cpu_seconds();
-      if (times != nullptr) net.time_layers(times);
+    const int64_t done = progress.batches_done;
+    if (done < warmup_batches) {
+      set_num_threads(thread_counts[done / warmup]);
+      return true;
     }
-    return progress.batches_done < warmup + result.batches;
+    const int64_t timed_done = done - warmup_batches;
+    if (timed_done > 0) {
+      if (timed_done % turn != 0) return true;
+      TimedBatches& t = result.by_threads[num_threads()];
+      t.seconds += seconds_since(start);
+      t.cpu_seconds += cpu_seconds() - cpu_start;
+      t.batches += turn;
+      if (timed_done == timed * counts) return false;
+    } else if (times != nullptr) {
+      net.time_layers(times);
+    }
+    set_num_threads(thread_counts[timed_done / turn % counts]);
+    start = Clock::now(), cpu_start = cpu_seconds();
+    return true;
   });
-  result.seconds = seconds_since(start);
-  result.cpu_seconds = cpu_seconds() - cpu_start;
   for (size_t i = 0; i < net.size(); ++i) result.layers.push_back(net.layer(i).name);
   return result;
 }
 
+// The same at the thread count set, in one turn.
+TimedTraining timed_training(const std::string& config_path, int batch, int64_t images,
+                             Sequential<float>::LayerTimes* times = nullptr) {
+  return timed_turns(config_path, batch, images, {num_threads()}, (images + batch - 1) / batch, times);
+}
+
+json training_record(const std::string& mode, int threads, int batch, const TimedBatches& t) {
+  return {{"mode", mode}, {"threads", threads}, {"batch", batch},
+          {"images_per_s", t.batches * batch / t.seconds}, {"images_per_cpu_s", t.batches * batch / t.cpu_seconds},
+          {"peak_rss_mb", peak_rss_mb()}};
+}
+
 void bench_train(const std::string& config_path, int batch, int64_t images) {
-  const TimedTraining t = timed_training(config_path, batch, images);
-  print({{"mode", "train"}, {"threads", num_threads()}, {"batch", batch},
-         {"images_per_s", t.batches * batch / t.seconds}, {"images_per_cpu_s", t.batches * batch / t.cpu_seconds},
-         {"peak_rss_mb", peak_rss_mb()}});
+  const int threads = num_threads();
+  print(training_record("train", threads, batch, timed_training(config_path, batch, images).by_threads.at(threads)));
+}
+
+// Training at 1 thread and at `threads` in one process, taking turns of `turn_images` images (at least
+// one batch): this machine's speed drifts from second to second, and two runs of a few seconds each, one
+// after the other, can differ by a third at the same thread count.
+void bench_scaling(const std::string& config_path, int threads, int batch, int64_t images, int turn_images) {
+  const int64_t turn = std::max(1, turn_images / batch);
+  const int64_t turns = (images + batch * turn - 1) / (batch * turn);
+  const TimedTraining t = timed_turns(config_path, batch, turns * turn * batch, {1, threads}, turn);
+  for (int count : {1, threads}) print(training_record("scaling", count, batch, t.by_threads.at(count)));
 }
 
 // Where a training step's time goes: each layer's forward and backward; the rest of a step (making the
@@ -124,10 +170,11 @@ void bench_train(const std::string& config_path, int batch, int64_t images) {
 void bench_layers(const std::string& config_path, int batch, int64_t images) {
   Sequential<float>::LayerTimes times;
   const TimedTraining t = timed_training(config_path, batch, images, &times);
-  const double step_ms = t.seconds * 1e3 / t.batches;
+  const TimedBatches& timed = t.by_threads.at(num_threads());
+  const double step_ms = timed.seconds * 1e3 / timed.batches;
   double layers_ms = 0.0;
   for (size_t i = 0; i < t.layers.size(); ++i) {
-    const double forward_ms = times.forward[i] * 1e3 / t.batches, backward_ms = times.backward[i] * 1e3 / t.batches;
+    const double forward_ms = times.forward[i] * 1e3 / timed.batches, backward_ms = times.backward[i] * 1e3 / timed.batches;
     layers_ms += forward_ms + backward_ms;
     print({{"mode", "layers"}, {"threads", num_threads()}, {"layer", t.layers[i]},
            {"forward_ms", forward_ms}, {"backward_ms", backward_ms}, {"share", (forward_ms + backward_ms) / step_ms}});
@@ -257,19 +304,21 @@ void bench_conv(int repeats, int only, ConvAlgorithm algorithm) {
 int main(int argc, char** argv) {
   CLI::App app{"minicnn's half of the speed benchmark (see bench/run_speed_bench.sh)"};
   app.require_subcommand(1);
-  int threads = 1, batch = 64, repeats = 5, only_case = 0;
+  int threads = 1, batch = 64, repeats = 5, only_case = 0, turn_images = 1024;
   int64_t images = 12800;
   std::string config_path;
   CLI::App* train = app.add_subcommand("train", "training throughput and peak memory");
   CLI::App* infer = app.add_subcommand("infer", "inference throughput and latency");
   CLI::App* conv = app.add_subcommand("conv", "conv2d forward and backward per shape");
   CLI::App* layers = app.add_subcommand("layers", "where a training step's time goes, per layer");
-  for (CLI::App* mode : {train, infer, conv, layers}) mode->add_option("--threads", threads);
-  for (CLI::App* mode : {train, infer, layers}) mode->add_option("config", config_path)->required();
-  for (CLI::App* mode : {train, layers}) {
+  CLI::App* scaling = app.add_subcommand("scaling", "training throughput at 1 thread and at --threads, taking turns");
+  for (CLI::App* mode : {train, infer, conv, layers, scaling}) mode->add_option("--threads", threads);
+  for (CLI::App* mode : {train, infer, layers, scaling}) mode->add_option("config", config_path)->required();
+  for (CLI::App* mode : {train, layers, scaling}) {
     mode->add_option("--batch", batch);
     mode->add_option("--images", images);
   }
+  scaling->add_option("--turn", turn_images, "images a turn at each thread count (at least one batch)");
   conv->add_option("--repeats", repeats);
   conv->add_option("--case", only_case, "only this shape (1-7)");
   ConvAlgorithm algorithm = ConvAlgorithm::Auto;
@@ -278,10 +327,16 @@ int main(int argc, char** argv) {
           {"auto", ConvAlgorithm::Auto}, {"im2col", ConvAlgorithm::Im2col},
           {"winograd", ConvAlgorithm::Winograd}, {"direct", ConvAlgorithm::Direct}}));
   CLI11_PARSE(app, argc, argv);
-  set_num_threads(threads);
-  if (*train) bench_train(config_path, batch, images);
-  if (*infer) bench_infer(config_path);
-  if (*conv) bench_conv(repeats, only_case, algorithm);
-  if (*layers) bench_layers(config_path, batch, images);
+  try {
+    set_num_threads(threads);
+    if (*train) bench_train(config_path, batch, images);
+    if (*infer) bench_infer(config_path);
+    if (*conv) bench_conv(repeats, only_case, algorithm);
+    if (*layers) bench_layers(config_path, batch, images);
+    if (*scaling) bench_scaling(config_path, threads, batch, images, turn_images);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "speed_bench: %s\n", e.what());
+    return 2;
+  }
   return 0;
 }

@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 KEEP_MEMORY = {"MALLOC_MMAP_THRESHOLD_": str(1 << 31), "MALLOC_TRIM_THRESHOLD_": str(1 << 31),
                "MALLOC_TOP_PAD_": str(1 << 28)}
 FRAMEWORKS = ["minicnn", "pytorch", "pytorch_kept"]
+TURN_IMAGES = 1024  # images a turn at each thread count, in the scaling runs
 
 
 def run(framework, mode, threads, extra, args):
@@ -47,23 +48,28 @@ def median_records(rounds):
 
 
 def measure(args):
-    """Medians of the rounds, by job name and framework; and each round's 2-thread-over-1 training ratios.
+    """Medians of the rounds, by job name and framework; and each round's 2-thread-over-1 training ratios, both
+    from separate runs and from the runs that take turns at the two thread counts.
 
     A framework's runs of one workload at each thread count follow each other, so that a ratio between them
-    compares runs seconds apart, not minutes: this machine's speed drifts from minute to minute."""
+    compares runs seconds apart, not minutes: this machine's speed drifts from minute to minute, and from
+    second to second, which the turns of the scaling runs (a second or less each) share between the counts."""
     threads = [int(t) for t in args.threads.split(",")]
-    workloads = []  # (mode, extra arguments, frameworks, name of the job at t threads)
+    workloads = []  # (mode, extra arguments, frameworks, thread counts to run, name of the job at t threads)
     for batch in (16, 64, 256):
         images = max(6400, 50 * batch)
-        workloads.append(("train", ["--batch", str(batch), "--images", str(images)], FRAMEWORKS,
-                          lambda t, batch=batch: f"train/{t}/{batch}"))
-    workloads.append(("infer", [], FRAMEWORKS, lambda t: f"infer/{t}"))
-    workloads.append(("conv", [], ["minicnn", "pytorch"], lambda t: f"conv/{t}"))
+        extra = ["--batch", str(batch), "--images", str(images)]
+        workloads.append(("train", extra, FRAMEWORKS, threads, lambda t, batch=batch: f"train/{t}/{batch}"))
+        if len(threads) > 1:
+            workloads.append(("scaling", extra + ["--turn", str(TURN_IMAGES)], FRAMEWORKS, threads[-1:],
+                              lambda t, batch=batch: f"scaling/{batch}"))
+    workloads.append(("infer", [], FRAMEWORKS, threads, lambda t: f"infer/{t}"))
+    workloads.append(("conv", [], ["minicnn", "pytorch"], threads, lambda t: f"conv/{t}"))
     results = {}
     for round_index in range(args.rounds):
-        for mode, extra, frameworks, name_at in workloads:
+        for mode, extra, frameworks, counts, name_at in workloads:
             for framework in (frameworks if round_index % 2 == 0 else list(reversed(frameworks))):
-                for t in threads:
+                for t in counts:
                     name = name_at(t)
                     print(f"round {round_index + 1}/{args.rounds}: {framework} {name}", file=sys.stderr, flush=True)
                     results.setdefault(name, {}).setdefault(framework, []).append(run(framework, mode, t, extra, args))
@@ -71,8 +77,11 @@ def measure(args):
     if len(threads) > 1:
         for batch in (16, 64, 256):
             low, high = results[f"train/{threads[0]}/{batch}"], results[f"train/{threads[-1]}/{batch}"]
-            scaling[str(batch)] = {fw: [ratio(h[0]["images_per_s"], l[0]["images_per_s"]) for l, h in zip(low[fw], high[fw])]
-                                   for fw in FRAMEWORKS}
+            turns = results[f"scaling/{batch}"]
+            scaling[str(batch)] = {
+                "separate": {fw: [ratio(h[0]["images_per_s"], l[0]["images_per_s"]) for l, h in zip(low[fw], high[fw])]
+                             for fw in FRAMEWORKS},
+                "turns": {fw: [ratio(r[-1]["images_per_s"], r[0]["images_per_s"]) for r in turns[fw]] for fw in FRAMEWORKS}}
     figures = {name: {fw: median_records(rounds) for fw, rounds in by_framework.items()}
                for name, by_framework in results.items()}
     return figures, scaling, threads
@@ -100,13 +109,17 @@ def report(figures, scaling, threads):
     training_table("images_per_cpu_s")
     if scaling:
         add(f"\n## Scaling: training images/s at {threads[-1]} threads over {threads[0]}\n")
-        add("Each round's ratio is between two runs that followed each other; the median of the rounds, and "
-            "their range.\n")
-        add("| batch | minicnn | PyTorch | PyTorch, memory kept |")
-        add("|---:|---:|---:|---:|")
-        for batch, by_framework in scaling.items():
+        add(f"The median of the rounds' ratios, and their range. Taking turns: one process trains at {threads[0]} and "
+            f"at {threads[-1]} threads in turns of {TURN_IMAGES} images (`speed_bench scaling`, `speed_torch.py scaling`), "
+            "so that the machine's changes of speed from second to second hit both counts alike. Separate runs: "
+            "the training runs above, one after the other.\n")
+        add("| batch | minicnn, taking turns | PyTorch, taking turns | PyTorch kept, taking turns | minicnn, separate runs "
+            "| PyTorch, separate runs | PyTorch kept, separate runs |")
+        add("|---:|---:|---:|---:|---:|---:|---:|")
+        for batch, by_method in scaling.items():
             add(f"| {batch} | " + " | ".join(
-                f"{statistics.median(r):.2f}x ({min(r):.2f}-{max(r):.2f})" for r in (by_framework[x] for x in FRAMEWORKS)) + " |")
+                f"{statistics.median(r):.2f}x ({min(r):.2f}-{max(r):.2f})"
+                for r in (by_method[method][x] for method in ("turns", "separate") for x in FRAMEWORKS)) + " |")
     add("\n## Peak resident memory of the training process (MB, batch 64)\n")
     add("| threads | minicnn | PyTorch | PyTorch, memory kept |")
     add("|---:|---:|---:|---:|")

@@ -1,6 +1,7 @@
 """PyTorch's half of the speed benchmark: the same workloads as bench/speed_bench.cpp, the same JSON records.
 
     speed_torch.py train --threads T --batch B --images N
+    speed_torch.py scaling --threads T --batch B --images N [--turn IMAGES]
     speed_torch.py infer --threads T
     speed_torch.py conv --threads T
 
@@ -66,7 +67,10 @@ def emit(record):
     print(json.dumps(record), flush=True)
 
 
-def bench_train(batch, images):
+def timed_training(batch, images, thread_counts, turn):
+    """Trains `images` images at each of `thread_counts`: 5 warm-up batches at each count, untimed, then turns
+    of `turn` batches at each count in order, timed. Returns {count: [seconds, cpu seconds, batches]}: the
+    same rule as speed_bench's timed_training."""
     x, y = load("train")
     torch.manual_seed(1)
     net = lenet()
@@ -74,19 +78,52 @@ def bench_train(batch, images):
     sgd = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     order = torch.randperm(len(y))
     warmup, timed = 5, (images + batch - 1) // batch
-    start = cpu_start = None
-    for b in range(warmup + timed):
-        if b == warmup:
-            start, cpu_start = time.perf_counter(), time.process_time()
+    counts = len(thread_counts)
+    by_threads = {t: [0.0, 0.0, 0] for t in thread_counts}
+
+    def step(b):
         index = order[b * batch:(b + 1) * batch]
         loss = loss_fn(net(x[index]), y[index])
         sgd.zero_grad()
         loss.backward()
         sgd.step()
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    emit({"mode": "train", "threads": torch.get_num_threads(), "batch": batch,
-          "images_per_s": timed * batch / seconds, "images_per_cpu_s": timed * batch / cpu,
-          "peak_rss_mb": peak_rss_mb()})
+
+    for b in range(warmup * counts):
+        torch.set_num_threads(thread_counts[b // warmup])
+        step(b)
+    b = warmup * counts
+    for turn_index in range(timed * counts // turn):
+        threads = thread_counts[turn_index % counts]
+        torch.set_num_threads(threads)
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for _ in range(turn):
+            step(b)
+            b += 1
+        figures = by_threads[threads]
+        figures[0] += time.perf_counter() - start
+        figures[1] += time.process_time() - cpu_start
+        figures[2] += turn
+    return by_threads
+
+
+def training_record(mode, threads, batch, figures):
+    seconds, cpu, batches = figures
+    return {"mode": mode, "threads": threads, "batch": batch, "images_per_s": batches * batch / seconds,
+            "images_per_cpu_s": batches * batch / cpu, "peak_rss_mb": peak_rss_mb()}
+
+
+def bench_train(threads, batch, images):
+    batches = (images + batch - 1) // batch
+    emit(training_record("train", threads, batch, timed_training(batch, images, [threads], batches)[threads]))
+
+
+def bench_scaling(threads, batch, images, turn_images):
+    """Training at 1 thread and at `threads` in one process, taking turns: speed_bench's scaling mode."""
+    turn = max(1, turn_images // batch)
+    turns = (images + batch * turn - 1) // (batch * turn)
+    by_threads = timed_training(batch, turns * turn * batch, [1, threads], turn)
+    for count in (1, threads):
+        emit(training_record("scaling", count, batch, by_threads[count]))
 
 
 def bench_infer():
@@ -130,15 +167,18 @@ def bench_conv(repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["train", "infer", "conv"])
+    parser.add_argument("mode", choices=["train", "scaling", "infer", "conv"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--images", type=int, default=12800)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--turn", type=int, default=1024, help="scaling: images a turn at each thread count")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.mode == "train":
-        bench_train(args.batch, args.images)
+        bench_train(args.threads, args.batch, args.images)
+    elif args.mode == "scaling":
+        bench_scaling(args.threads, args.batch, args.images, args.turn)
     elif args.mode == "infer":
         bench_infer()
     else:
