@@ -111,7 +111,7 @@ TEST_CASE("parallel_for: a thread that is slow with its blocks leaves the rest t
 }
 
 TEST_CASE("parallel_for: two loops over the same items, one after the other, give each thread the same blocks") {
-  // Each block takes 20 ms, so that a thread would have to come 20 ms late for the other to take one of its
+  // Each block takes 30 ms, so that a thread would have to come 30 ms late for the other to take one of its
   // blocks. Taking blocks as they come, the two threads would swap a pair of blocks whenever they came for
   // the next ones in the other order.
   test::ThreadCount scope(2);
@@ -121,7 +121,7 @@ TEST_CASE("parallel_for: two loops over the same items, one after the other, giv
     std::vector<int> thread_of_block(blocks, -1);
     parallel_for(1000, [&](const Block& b) {
       thread_of_block[b.index] = b.thread;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
     });
     return thread_of_block;
   };
