@@ -58,8 +58,9 @@ void check_blocks(int64_t count, int64_t grain = 1) {
 
 }  // namespace
 
-TEST_CASE("parallel_for visits every index exactly once, in its blocks, for 1 to 3 threads and any count") {
-  for (int threads : {1, 2, 3}) {
+TEST_CASE("parallel_for visits every index exactly once, in its blocks, for 1 to 3 and 20 threads and any count") {
+  // 20 threads: more ranges of blocks than parallel_for keeps on the stack.
+  for (int threads : {1, 2, 3, 20}) {
     test::ThreadCount scope(threads);
     for (int64_t count : {0, 1, 2, 3, 5, 1000}) check_blocks(count);
     for (int64_t grain : {7, 60, 400}) check_blocks(1000, grain);
