@@ -61,33 +61,39 @@ TEST_CASE("linear backward: input, weight and bias gradients equal finite differ
     }
 }
 
-// On 2 threads the forward is cut in two by units, and the backward's dX and dW GEMMs each run whole on a
-// thread of their own; on 3 threads each is cut in three, on 4 in two (layers/linear.cpp).
+// On more than one thread the forward and dW's GEMM are cut into blocks of whole strips of units, 4 a thread
+// (no more than 8 here: a block has at least 1M multiply-adds), and dX's into threads / 2 blocks on an even
+// number of threads, `threads` on an odd one (layers/linear.cpp). Of the second layer's 7 units, 2 strips:
+// as many blocks as that.
 TEST_CASE("linear gives the same results on 2, 3 and 4 threads as on 1") {
-  Rng rng(53);
-  // Odd sizes: the threads get unequal blocks. Each GEMM has 4.1M multiply-adds, enough to be split in three.
-  const int IN = 301, OUT = 211, batch = 65;
-  Linear<float> linear = make_linear<float>(IN, OUT, true, rng);
-  const Tensor<float> x = test::random_tensor<float>(Shape{batch, IN}, rng);
-  const test::LayerPass one = test::run_layer_pass(linear, x, 1, 54);
-  // Each result sums at most K + 1 terms below 1 in magnitude (K = IN for y, plus the bias; OUT for dx; batch
-  // for dW and db), in an order the blocking may change. Each is within (K + 1)·ε·(K + 1) of the exact
-  // value, so the two agree to twice that.
-  const double eps = std::numeric_limits<float>::epsilon();
-  for (const int threads : {2, 3, 4}) {
-    INFO(threads << " threads");
-    const test::LayerPass many = test::run_layer_pass(linear, x, threads, 54);
-    auto agree = [&](const Tensor<float>& a, const Tensor<float>& b, int K) {
-      REQUIRE(a.shape() == b.shape());
-      for (int64_t k = 0; k < a.numel(); ++k) {
-        INFO("element " << k << ": 1 thread " << a[k] << ", more " << b[k]);
-        CHECK(std::abs(a[k] - b[k]) <= 2.0 * (K + 1) * eps * (K + 1));
-      }
-    };
-    agree(one.y, many.y, IN);
-    agree(one.dx, many.dx, OUT);
-    agree(one.dweight, many.dweight, batch);
-    agree(one.dbias, many.dbias, batch);
+  struct Sizes { int in, out, batch; };
+  // Odd sizes: the threads get unequal blocks. The GEMMs have 8.3M and 9.0M multiply-adds.
+  for (const Sizes sizes : {Sizes{301, 211, 131}, Sizes{20011, 7, 64}}) {
+    const int IN = sizes.in, OUT = sizes.out, batch = sizes.batch;
+    INFO(IN << " -> " << OUT << ", batch " << batch);
+    Rng rng(53);
+    Linear<float> linear = make_linear<float>(IN, OUT, true, rng);
+    const Tensor<float> x = test::random_tensor<float>(Shape{batch, IN}, rng);
+    const test::LayerPass one = test::run_layer_pass(linear, x, 1, 54);
+    // Each result sums at most K + 1 terms below 1 in magnitude (K = IN for y, plus the bias; OUT for dx;
+    // batch for dW and db), in an order the blocking may change. Each is within (K + 1)·ε·(K + 1) of the
+    // exact value, so the two agree to twice that.
+    const double eps = std::numeric_limits<float>::epsilon();
+    for (const int threads : {2, 3, 4}) {
+      INFO(threads << " threads");
+      const test::LayerPass many = test::run_layer_pass(linear, x, threads, 54);
+      auto agree = [&](const Tensor<float>& a, const Tensor<float>& b, int K) {
+        REQUIRE(a.shape() == b.shape());
+        for (int64_t k = 0; k < a.numel(); ++k) {
+          INFO("element " << k << ": 1 thread " << a[k] << ", more " << b[k]);
+          CHECK(std::abs(a[k] - b[k]) <= 2.0 * (K + 1) * eps * (K + 1));
+        }
+      };
+      agree(one.y, many.y, IN);
+      agree(one.dx, many.dx, OUT);
+      agree(one.dweight, many.dweight, batch);
+      agree(one.dbias, many.dbias, batch);
+    }
   }
 }
 
